@@ -1,0 +1,53 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import user_assignable_list
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name}({obj.team or obj.get_role_display()})"
+
+
+class PaperForm(forms.ModelForm):
+    """A ModelForm laid out like its paper: one fieldset per section.
+
+    Subclasses set ``sections`` as (title, [field names]) pairs; fields that pick
+    a user are limited to the people the current user may assign.
+    """
+
+    sections: list[tuple[str, list[str]]] = []
+    user_fields: tuple[str, ...] = ()
+    submit_label = _("保存")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        assignable = user_assignable_list(user=user)
+        for name in self.user_fields:
+            if name in self.fields:
+                old = self.fields[name]
+                self.fields[name] = UserChoiceField(
+                    queryset=assignable, required=old.required, label=old.label, help_text=old.help_text
+                )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(Fieldset(title, *[n for n in names if n in self.fields]) for title, names in self.sections)
+        )
+
+    @property
+    def submit(self) -> Submit:
+        return Submit("save", self.submit_label)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditBlock(models.Model):
+    """The paper's audit block: 信息登记日期 · 信息采集人 · 信息录入人 · 信息审核人 · 信息审核标记.
+
+    信息修改记录 (the change history) comes from django-simple-history on the
+    concrete model. The system fills what it knows: the registration date and
+    who entered the record on creation, who reviewed it and when on review.
+    """
+
+    registered_on = models.DateField(_("信息登记日期"), null=True, blank=True, editable=False)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("信息采集人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("信息录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("信息审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    is_reviewed = models.BooleanField(_("信息审核标记"), default=False, editable=False)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def review_mark_label(self) -> str:
+        return str(_("已审核") if self.is_reviewed else _("未审核"))

@@ -1,0 +1,34 @@
+"""Writes shared by every record that carries the paper's audit block."""
+
+from django.utils import timezone
+
+from core.models import AuditBlock
+
+
+def audit_block_register(*, record: AuditBlock, by) -> None:
+    """Fill what the system knows when a record is first entered (not saved here)."""
+    record.registered_on = timezone.localdate()
+    record.entered_by = by
+    if record.collected_by_id is None:
+        record.collected_by = by
+
+
+def audit_block_after_edit(*, record: AuditBlock, by, changed: bool) -> None:
+    """An edit by someone who may not review takes the review mark away: the reviewed text changed."""
+    if changed and record.is_reviewed and not can_review(record=record, user=by):
+        record.is_reviewed = False
+        record.reviewed_by = None
+        record.reviewed_at = None
+
+
+def can_review(*, record, user) -> bool:
+    """审核 is the team manager's action (directors and admins may too)."""
+    if user.sees_everything:
+        return True
+    return user.manages(record.team_id_for_visibility())
+
+
+def audit_block_review(*, record: AuditBlock, by) -> None:
+    record.is_reviewed = True
+    record.reviewed_by = by
+    record.reviewed_at = timezone.now()

@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import PaperForm
+from customers.models import Customer
+
+CUSTOMER_SECTIONS = [
+    (_("基本信息"), ["name", "short_name", "code", "category", "source", "ownership", "business_type", "industry",
+                  "main_products", "scale"]),
+    (_("联系方式"), ["legal_representative", "contact_person", "key_decision_maker", "address", "postcode", "phone",
+                  "fax", "email"]),
+    (_("经营状况"), ["annual_output", "market_share", "sales_revenue", "performance", "cost", "profit",
+                  "sales_expense"]),
+    (_("资信与账户"), ["bank", "bank_account", "credit_rating", "anomalies"]),
+    (_("信息登记"), ["owner", "collected_by"]),
+]
+
+
+class CustomerForm(PaperForm):
+    sections = CUSTOMER_SECTIONS
+    user_fields = ("owner", "collected_by")
+
+    class Meta:
+        model = Customer
+        fields = [name for _title, names in CUSTOMER_SECTIONS for name in names]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if user.is_rep:
+            # A rep's customers are their own; handing one over is the manager's call.
+            del self.fields["owner"]
+        elif not self.instance.pk:
+            self.fields["owner"].initial = user.pk

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.visibility import get_editable_or_404, get_visible_or_404
+from contacts.selectors import org_chart
+from core.history import history_entries
+from core.services import can_review
+from core.views import paginate, query_without_page, render_page_or_partial
+from customers.filters import CustomerFilter
+from customers.forms import CUSTOMER_SECTIONS, CustomerForm
+from customers.models import Customer
+from customers import services
+
+
+def customer_list(request):
+    customers = Customer.objects.visible_to(request.user).select_related("owner", "team")
+    filterset = CustomerFilter(request.GET or None, queryset=customers, user=request.user)
+    page = paginate(request, filterset.qs if filterset.is_valid() else customers.none())
+    context = {"filter": filterset, "page": page, "query": query_without_page(request)}
+    return render_page_or_partial(request, "customers/customer_list.html", context, partial="results")
+
+
+def customer_detail(request, pk: int):
+    customer = get_visible_or_404(
+        Customer.objects.select_related("owner", "team", "collected_by", "entered_by", "reviewed_by"),
+        request.user,
+        pk=pk,
+    )
+    contacts = customer.contacts.select_related("owner", "reports_to").order_by("name")
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "sections": CUSTOMER_SECTIONS[:-1],
+            "contacts": contacts,
+            "org_chart": org_chart(customer=customer),
+            "history": history_entries(customer),
+            "can_edit": customer.is_editable_by(request.user),
+            "can_review": can_review(record=customer, user=request.user),
+        },
+    )
+
+
+def customer_create(request):
+    form = CustomerForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        customer = services.customer_create(customer=form.instance, by=request.user)
+        messages.success(request, _("客户“%(name)s”已创建。") % {"name": customer.name})
+        return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form})
+
+
+def customer_update(request, pk: int):
+    customer = get_editable_or_404(Customer.objects.all(), request.user, pk=pk)
+    form = CustomerForm(request.POST if request.method == "POST" else None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.customer_update(customer=form.instance, by=request.user, changed_fields=form.changed_data)
+        messages.success(request, _("客户信息已保存。"))
+        return redirect(customer)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@require_POST
+def customer_review(request, pk: int):
+    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=pk)
+    if not can_review(record=customer, user=request.user):
+        raise PermissionDenied
+    services.customer_review(customer=customer, by=request.user)
+    messages.success(request, _("已审核客户信息。"))
+    return redirect(customer)

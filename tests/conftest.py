@@ -1,0 +1,79 @@
+import pytest
+
+from accounts.models import User
+from tests.factories import ContactFactory, CustomerFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def team_a(db):
+    return TeamFactory(name="华东一部")
+
+
+@pytest.fixture
+def team_b(db):
+    return TeamFactory(name="华北二部")
+
+
+@pytest.fixture
+def rep(team_a):
+    return UserFactory(username="alice", role=User.Role.REP, team=team_a)
+
+
+@pytest.fixture
+def teammate(team_a):
+    return UserFactory(username="amy", role=User.Role.REP, team=team_a)
+
+
+@pytest.fixture
+def manager(team_a):
+    return UserFactory(username="bob", role=User.Role.MANAGER, team=team_a)
+
+
+@pytest.fixture
+def other_rep(team_b):
+    return UserFactory(username="charlie", role=User.Role.REP, team=team_b)
+
+
+@pytest.fixture
+def other_manager(team_b):
+    return UserFactory(username="carol", role=User.Role.MANAGER, team=team_b)
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="dora", role=User.Role.DIRECTOR, team=None)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", role=User.Role.ADMIN, team=None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def customer(rep):
+    return CustomerFactory(owner=rep, name="江南重型机械股份有限公司", code="JN-0001")
+
+
+@pytest.fixture
+def contact(customer):
+    return ContactFactory(customer=customer, name="顾长庚", title="董事长")
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
