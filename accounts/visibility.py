@@ -8,7 +8,7 @@ the paths to its team and to its owner(s).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -16,8 +16,6 @@ from django.http import Http404
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-M = TypeVar("M", bound=models.Model)
 
 
 def _follow(obj: Any, path: str) -> Any:
@@ -76,7 +74,7 @@ class TeamScopedMixin:
         return any(_follow(self, f"{path}_id") == user.pk for path in self.owner_paths)
 
 
-def get_visible_or_404(queryset: models.QuerySet[M], user: User, **lookup: Any) -> M:
+def get_visible_or_404[M: models.Model](queryset: models.QuerySet[M], user: User, **lookup: Any) -> M:
     """Fetch a row the user may read; another team's row answers 404 as if it did not exist."""
     try:
         return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
@@ -84,7 +82,7 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: User, **lookup: Any) 
         raise Http404 from None
 
 
-def get_editable_or_404(queryset: models.QuerySet[M], user: User, **lookup: Any) -> M:
+def get_editable_or_404[M: models.Model](queryset: models.QuerySet[M], user: User, **lookup: Any) -> M:
     """Fetch a row the user may edit: 404 when they cannot see it, 403 when they only read it."""
     obj = get_visible_or_404(queryset, user, **lookup)
     if not obj.is_editable_by(user):  # type: ignore[attr-defined]

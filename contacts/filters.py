@@ -7,12 +7,15 @@ from contacts.models import Contact
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
-        attrs={"placeholder": _("姓名、职位、客户或电话"), "type": "search"}))
-    influence = django_filters.ChoiceFilter(label=_("影响力"), choices=Contact.Influence.choices,
-                                            empty_label=_("全部"))
-    relationship_status = django_filters.ChoiceFilter(label=_("关系状态"), choices=Contact.RelationshipStatus.choices,
-                                                      empty_label=_("全部"))
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、职位、客户或电话"), "type": "search"}),
+    )
+    influence = django_filters.ChoiceFilter(label=_("影响力"), choices=Contact.Influence.choices, empty_label=_("全部"))
+    relationship_status = django_filters.ChoiceFilter(
+        label=_("关系状态"), choices=Contact.RelationshipStatus.choices, empty_label=_("全部")
+    )
     rapport = django_filters.ChoiceFilter(label=_("客情状态"), choices=Contact.Rapport.choices, empty_label=_("全部"))
 
     class Meta:
@@ -24,6 +27,8 @@ class ContactFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(title__icontains=value) | Q(customer__name__icontains=value)
+            Q(name__icontains=value)
+            | Q(title__icontains=value)
+            | Q(customer__name__icontains=value)
             | Q(phone__icontains=value)
         )

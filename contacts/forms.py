@@ -1,4 +1,3 @@
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, DecisionMakerProfile
@@ -8,16 +7,46 @@ CONTACT_SECTIONS = [
     (_("基本信息"), ["customer", "name", "title", "employer", "reports_to"]),
     (_("客户关系"), ["rapport", "influence", "relationship_type", "relationship_status", "personality"]),
     (_("联系方式"), ["phone", "fax", "email"]),
-    (_("个人信息"), ["gender", "age", "political_affiliation", "address", "postcode", "birthday", "birthplace",
-                  "school", "major", "interests", "sports", "family", "social_circle", "personal_credit"]),
+    (
+        _("个人信息"),
+        [
+            "gender",
+            "age",
+            "political_affiliation",
+            "address",
+            "postcode",
+            "birthday",
+            "birthplace",
+            "school",
+            "major",
+            "interests",
+            "sports",
+            "family",
+            "social_circle",
+            "personal_credit",
+        ],
+    ),
     (_("信息登记"), ["collected_by"]),
 ]
 
 PROFILE_SECTIONS = [
     (_("教育与经历"), ["education", "social_experience"]),
-    (_("家庭情况"), ["marital_status", "wedding_anniversary", "spouse_name", "spouse_birthday", "spouse_interests",
-                  "children_names", "children_ages", "children_indulgence", "children_birthdays",
-                  "children_interests", "other_family"]),
+    (
+        _("家庭情况"),
+        [
+            "marital_status",
+            "wedding_anniversary",
+            "spouse_name",
+            "spouse_birthday",
+            "spouse_interests",
+            "children_names",
+            "children_ages",
+            "children_indulgence",
+            "children_birthdays",
+            "children_interests",
+            "other_family",
+        ],
+    ),
     (_("信息登记"), ["collected_by"]),
 ]
 
@@ -57,5 +86,3 @@ class DecisionMakerProfileForm(PaperForm):
         model = DecisionMakerProfile
         fields = [name for _title, names in PROFILE_SECTIONS for name in names]
         widgets = {"wedding_anniversary": DateInput(), "spouse_birthday": DateInput()}
-
-

@@ -11,13 +11,12 @@ class OrgNode:
     children: list[OrgNode] = field(default_factory=list)
 
 
-def org_chart(*, customer) -> list[OrgNode]:
-    """The customer's contacts as a forest by ``reports_to``, in one query.
+def org_chart(*, contacts: list[Contact]) -> list[OrgNode]:
+    """A customer's contacts as a forest by ``reports_to`` (no query: pass them all in).
 
     A contact whose boss is missing (deleted, or at another customer through old
     data) is drawn as a root, so nobody drops off the chart.
     """
-    contacts = list(customer.contacts.order_by("name"))
     nodes = {c.pk: OrgNode(c) for c in contacts}
     roots: list[OrgNode] = []
     for c in contacts:

@@ -31,7 +31,9 @@ def contact_review(*, contact: Contact, by) -> Contact:
 
 
 @transaction.atomic
-def decision_maker_profile_save(*, profile: DecisionMakerProfile, by, changed_fields: list[str]) -> DecisionMakerProfile:
+def decision_maker_profile_save(
+    *, profile: DecisionMakerProfile, by, changed_fields: list[str]
+) -> DecisionMakerProfile:
     """Create or update the F16 profile of a contact."""
     if profile.pk is None:
         profile.filled_by = by

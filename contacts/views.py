@@ -18,7 +18,7 @@ from customers.models import Customer
 
 def contact_list(request):
     contacts = Contact.objects.visible_to(request.user).select_related("customer", "owner")
-    filterset = ContactFilter(request.GET or None, queryset=contacts)
+    filterset = ContactFilter(request.GET, queryset=contacts)
     page = paginate(request, filterset.qs if filterset.is_valid() else contacts.none())
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "contacts/contact_list.html", context, partial="results")
@@ -27,8 +27,14 @@ def contact_list(request):
 def contact_detail(request, pk: int):
     contact = get_visible_or_404(
         Contact.objects.select_related(
-            "customer", "owner", "reports_to", "collected_by", "entered_by", "reviewed_by",
-            "decision_maker_profile", "decision_maker_profile__filled_by",
+            "customer",
+            "owner",
+            "reports_to",
+            "collected_by",
+            "entered_by",
+            "reviewed_by",
+            "decision_maker_profile",
+            "decision_maker_profile__filled_by",
         ),
         request.user,
         pk=pk,
@@ -63,7 +69,9 @@ def contact_create(request):
     initial = {}
     if customer_id := request.GET.get("customer"):
         initial["customer"] = get_visible_or_404(customers, request.user, pk=customer_id)
-    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial, user=request.user, customers=customers)
+    form = ContactForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=request.user, customers=customers
+    )
     form.fields["customer"].widget.attrs.update(_reload_bosses_on_change(reverse("contacts:create")))
     if request.method == "POST" and form.is_valid():
         contact = services.contact_create(contact=form.instance, by=request.user)
@@ -86,7 +94,10 @@ def _reload_bosses_on_change(url: str) -> dict[str, str]:
 def contact_update(request, pk: int):
     contact = get_editable_or_404(Contact.objects.select_related("customer"), request.user, pk=pk)
     form = ContactForm(
-        request.POST if request.method == "POST" else None, instance=contact, user=request.user, customers=_editable_customers(request.user)
+        request.POST if request.method == "POST" else None,
+        instance=contact,
+        user=request.user,
+        customers=_editable_customers(request.user),
     )
     if request.method == "POST" and form.is_valid():
         services.contact_update(contact=form.instance, by=request.user, changed_fields=form.changed_data)
@@ -109,7 +120,9 @@ def decision_maker_profile_edit(request, pk: int):
     """Create or edit the contact's F16 profile; only those who may see its values may write it."""
     contact = get_editable_or_404(Contact.objects.select_related("customer"), request.user, pk=pk)
     profile = DecisionMakerProfile.objects.filter(contact=contact).first() or DecisionMakerProfile(contact=contact)
-    form = DecisionMakerProfileForm(request.POST if request.method == "POST" else None, instance=profile, user=request.user)
+    form = DecisionMakerProfileForm(
+        request.POST if request.method == "POST" else None, instance=profile, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         services.decision_maker_profile_save(profile=form.instance, by=request.user, changed_fields=form.changed_data)
         messages.success(request, _("关键决策人信息已保存。"))

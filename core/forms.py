@@ -1,7 +1,6 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import user_assignable_list
 
@@ -20,7 +19,6 @@ class PaperForm(forms.ModelForm):
 
     sections: list[tuple[str, list[str]]] = []
     user_fields: tuple[str, ...] = ()
-    submit_label = _("保存")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,15 +33,15 @@ class PaperForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 3)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            *(Fieldset(title, *[n for n in names if n in self.fields]) for title, names in self.sections)
-        )
 
     @property
-    def submit(self) -> Submit:
-        return Submit("save", self.submit_label)
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
+            *(Fieldset(title, *[n for n in names if n in self.fields]) for title, names in self.sections)
+        )
+        return helper
 
 
 class DateInput(forms.DateInput):

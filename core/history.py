@@ -8,6 +8,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 
@@ -40,6 +42,8 @@ def _display(model_field: models.Field, value: Any, users: dict[int, str]) -> st
         if model_field.related_model == get_user_model():
             return users.get(value, str(value))
         return f"#{value}"
+    if isinstance(value, datetime):
+        return date_format(localtime(value), "Y-m-d H:i")
     return str(value)
 
 
@@ -62,7 +66,7 @@ def history_entries(
     users = {u.pk: u.display_name for u in user_model.objects.filter(pk__in=user_ids)}
     action_labels = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
     entries = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, records[1:] + [None], strict=True):
         if len(entries) == limit:
             break
         changes = []

@@ -13,23 +13,35 @@ class UserFilter(django_filters.ModelChoiceFilter):
 
 
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=forms.TextInput(
-        attrs={"placeholder": _("企业名称、简称或编号"), "type": "search"}))
-    category = django_filters.ChoiceFilter(label=_("客户类别"), choices=Customer.Category.choices,
-                                           empty_label=_("全部"))
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("企业名称、简称或编号"), "type": "search"}),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("客户类别"), choices=Customer.Category.choices, empty_label=_("全部")
+    )
     source = django_filters.ChoiceFilter(label=_("客户来源"), choices=Customer.Source.choices, empty_label=_("全部"))
-    industry = django_filters.ChoiceFilter(label=_("企业所属行业"), choices=Customer.Industry.choices,
-                                           empty_label=_("全部"))
-    credit_rating = django_filters.ChoiceFilter(label=_("企业资信"), choices=Customer.CreditRating.choices,
-                                                empty_label=_("全部"))
+    industry = django_filters.ChoiceFilter(
+        label=_("企业所属行业"), choices=Customer.Industry.choices, empty_label=_("全部")
+    )
+    credit_rating = django_filters.ChoiceFilter(
+        label=_("企业资信"), choices=Customer.CreditRating.choices, empty_label=_("全部")
+    )
     owner = UserFilter(label=_("负责人"), queryset=None, empty_label=_("全部"))
-    is_reviewed = django_filters.BooleanFilter(label=_("信息审核标记"), widget=forms.Select(
-        choices=[("", _("全部")), ("true", _("已审核")), ("false", _("未审核"))]))
+    is_reviewed = django_filters.BooleanFilter(
+        label=_("信息审核标记"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("已审核")), ("false", _("未审核"))]),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("排序"),
         fields=(("name", "name"), ("code", "code"), ("created_at", "created_at"), ("annual_output", "annual_output")),
-        field_labels={"name": _("企业名称"), "code": _("企业标识/编号"), "created_at": _("创建时间"),
-                      "annual_output": _("年产值")},
+        field_labels={
+            "name": _("企业名称"),
+            "code": _("企业标识/编号"),
+            "created_at": _("创建时间"),
+            "annual_output": _("年产值"),
+        },
         empty_label=_("默认"),
     )
 

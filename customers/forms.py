@@ -4,12 +4,38 @@ from core.forms import PaperForm
 from customers.models import Customer
 
 CUSTOMER_SECTIONS = [
-    (_("基本信息"), ["name", "short_name", "code", "category", "source", "ownership", "business_type", "industry",
-                  "main_products", "scale"]),
-    (_("联系方式"), ["legal_representative", "contact_person", "key_decision_maker", "address", "postcode", "phone",
-                  "fax", "email"]),
-    (_("经营状况"), ["annual_output", "market_share", "sales_revenue", "performance", "cost", "profit",
-                  "sales_expense"]),
+    (
+        _("基本信息"),
+        [
+            "name",
+            "short_name",
+            "code",
+            "category",
+            "source",
+            "ownership",
+            "business_type",
+            "industry",
+            "main_products",
+            "scale",
+        ],
+    ),
+    (
+        _("联系方式"),
+        [
+            "legal_representative",
+            "contact_person",
+            "key_decision_maker",
+            "address",
+            "postcode",
+            "phone",
+            "fax",
+            "email",
+        ],
+    ),
+    (
+        _("经营状况"),
+        ["annual_output", "market_share", "sales_revenue", "performance", "cost", "profit", "sales_expense"],
+    ),
     (_("资信与账户"), ["bank", "bank_account", "credit_rating", "anomalies"]),
     (_("信息登记"), ["owner", "collected_by"]),
 ]

@@ -64,6 +64,15 @@ class Customer(TeamScopedMixin, AuditBlock):
         BLACK = "black", _("黑")
         WHITE = "white", _("白")
 
+    UNITS = {
+        "annual_output": _("万元"),
+        "sales_revenue": _("万元"),
+        "cost": _("万元"),
+        "profit": _("万元"),
+        "sales_expense": _("万元"),
+        "market_share": "%",
+    }
+
     name = models.CharField(_("企业名称"), max_length=200)
     short_name = models.CharField(_("企业简称"), max_length=60, blank=True)
     code = models.CharField(
@@ -88,21 +97,40 @@ class Customer(TeamScopedMixin, AuditBlock):
     main_products = models.TextField(_("主营产品"), blank=True)
     scale = models.CharField(_("企业规模"), max_length=100, blank=True, help_text=_("如员工人数、厂区面积。"))
     annual_output = models.DecimalField(
-        _("年产值"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE,
+        _("年产值"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("单位:万元"),
     )
     market_share = models.DecimalField(
-        _("市场占有率"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("市场占有率"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("百分比,0–100"),
     )
     sales_revenue = models.DecimalField(
-        _("销售额"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE,
+        _("销售额"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("单位:万元"),
     )
     performance = models.CharField(_("效益"), max_length=100, blank=True)
     cost = models.DecimalField(
-        _("成本"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE,
+        _("成本"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("单位:万元"),
     )
     profit = models.DecimalField(
@@ -110,7 +138,12 @@ class Customer(TeamScopedMixin, AuditBlock):
     )
     bank = models.CharField(_("开户银行"), max_length=100, blank=True)
     sales_expense = models.DecimalField(
-        _("销售费用"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE,
+        _("销售费用"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("单位:万元"),
     )
     credit_rating = models.CharField(_("企业资信"), max_length=8, choices=CreditRating, blank=True)
@@ -145,8 +178,7 @@ class Customer(TeamScopedMixin, AuditBlock):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(market_share__isnull=True)
-                | models.Q(market_share__gte=0, market_share__lte=100),
+                condition=models.Q(market_share__isnull=True) | models.Q(market_share__gte=0, market_share__lte=100),
                 name="customer_market_share_is_a_percentage",
             )
         ]

@@ -9,15 +9,15 @@ from contacts.selectors import org_chart
 from core.history import history_entries
 from core.services import can_review
 from core.views import paginate, query_without_page, render_page_or_partial
+from customers import services
 from customers.filters import CustomerFilter
 from customers.forms import CUSTOMER_SECTIONS, CustomerForm
 from customers.models import Customer
-from customers import services
 
 
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related("owner", "team")
-    filterset = CustomerFilter(request.GET or None, queryset=customers, user=request.user)
+    filterset = CustomerFilter(request.GET, queryset=customers, user=request.user)
     page = paginate(request, filterset.qs if filterset.is_valid() else customers.none())
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "customers/customer_list.html", context, partial="results")
@@ -29,7 +29,7 @@ def customer_detail(request, pk: int):
         request.user,
         pk=pk,
     )
-    contacts = customer.contacts.select_related("owner", "reports_to").order_by("name")
+    contacts = list(customer.contacts.select_related("owner").order_by("name"))
     return render(
         request,
         "customers/customer_detail.html",
@@ -37,7 +37,7 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "sections": CUSTOMER_SECTIONS[:-1],
             "contacts": contacts,
-            "org_chart": org_chart(customer=customer),
+            "org_chart": org_chart(contacts=contacts),
             "history": history_entries(customer),
             "can_edit": customer.is_editable_by(request.user),
             "can_review": can_review(record=customer, user=request.user),

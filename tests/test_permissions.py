@@ -28,8 +28,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("url_name", "method", "kind", "persona", "expected"), CASES)
-def test_it_answers_each_persona_as_the_rules_say(request, client, customer, contact, url_name, method, kind,
-                                                  persona, expected):
+def test_it_answers_each_persona_as_the_rules_say(
+    request, client, customer, contact, url_name, method, kind, persona, expected
+):
     user = request.getfixturevalue(persona)
     obj = customer if kind == "customer" else contact
     client.force_login(user)
@@ -40,8 +41,9 @@ def test_it_answers_each_persona_as_the_rules_say(request, client, customer, con
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("url_name", ["home", "customers:list", "customers:create", "contacts:list", "contacts:create",
-                                      "password_change"])
+@pytest.mark.parametrize(
+    "url_name", ["home", "customers:list", "customers:create", "contacts:list", "contacts:create", "password_change"]
+)
 def test_it_opens_every_list_and_create_page_for_every_persona(request, client, customer, contact, persona, url_name):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(url_name)).status_code == 200

@@ -19,7 +19,8 @@ def field_display(obj: models.Model, name: str) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, Decimal):
-        return intcomma(value)
+        unit = getattr(obj, "UNITS", {}).get(name, "")
+        return f"{intcomma(value)} {unit}".strip()
     if isinstance(field, models.DateTimeField):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(field, models.DateField):

@@ -1,0 +1,92 @@
+"""Every page opened in headless Chromium at desktop and phone width, as each role.
+
+Screenshots go to $SCREENSHOTS_DIR when it is set, for people to look at.
+"""
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from accounts.models import User
+from contacts.models import Contact
+from customers.models import Customer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
+
+
+def _log_in(browser, live_server, username):
+    browser.delete_all_cookies()
+    browser.get(f"{live_server.url}/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys("demo1234")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: "/accounts/login/" not in b.current_url)
+
+
+def _shoot(browser, name):
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        height = browser.execute_script("return document.body.scrollHeight")
+        width = browser.get_window_size()["width"]
+        browser.set_window_size(width, min(max(height + 120, 600), 4000))
+        browser.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_it_renders_every_page_for_each_role(browser, live_server, width):
+    call_command("load_demo", stdout=StringIO())
+    customer = Customer.objects.get(code="JN-HM-0001")
+    decision_maker = Contact.objects.get(name="顾长庚")
+    pages = {
+        "home": "/",
+        "customer-list": "/customers/",
+        "customer-detail": customer.get_absolute_url(),
+        "customer-edit": f"/customers/{customer.pk}/edit/",
+        "customer-new": "/customers/new/",
+        "contact-list": "/contacts/",
+        "contact-detail": decision_maker.get_absolute_url(),
+        "contact-edit": f"/contacts/{decision_maker.pk}/edit/",
+        "profile-edit": f"/contacts/{decision_maker.pk}/decision-maker/",
+    }
+    for username in ("rep", "manager", "director"):
+        browser.set_window_size(*WIDTHS[width])
+        _log_in(browser, live_server, username)
+        assert User.objects.get(username=username).is_authenticated
+        for name, path in pages.items():
+            browser.set_window_size(*WIDTHS[width])
+            browser.get(live_server.url + path)
+            assert "/accounts/login/" not in browser.current_url
+            body = browser.find_element(By.TAG_NAME, "body").text
+            assert "Server Error" not in body and "服务器错误" not in body, f"{path} as {username}"
+            assert browser.find_element(By.CSS_SELECTOR, "main"), path
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+            )
+            assert not overflow, f"{path} scrolls sideways at {width} width as {username}"
+            _shoot(browser, f"{width}-{username}-{name}")
+
+
+def test_it_filters_the_customer_list_in_place_with_htmx(browser, live_server):
+    call_command("load_demo", stdout=StringIO())
+    browser.set_window_size(1280, 900)
+    _log_in(browser, live_server, "director")
+    browser.get(f"{live_server.url}/customers/")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("航空")
+    WebDriverWait(browser, 10).until(
+        lambda b: (
+            "苏州精工" not in b.find_element(By.ID, "results").text
+            and "蓝天航空" in b.find_element(By.ID, "results").text
+        )
+    )
+    results = browser.find_element(By.ID, "results").text
+    assert "蓝天航空" in results
+    assert "q=" in browser.current_url

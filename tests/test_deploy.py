@@ -1,0 +1,113 @@
+"""Configuration by environment, production checks and the compose stack (Docker cannot run here)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#kQ2!vL9@pR4$mN8^tY3&wZ6*bC1(dF5)gH0_jK-sM=uA+eI",
+    "ALLOWED_HOSTS": "crm.example.com",
+    "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+}
+
+
+def _manage(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_passes_check_deploy_without_warnings_in_production():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    env = {**PROD_ENV, "SECRET_KEY": ""}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_it_defaults_to_sqlite_and_eager_celery():
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.LANGUAGE_CODE)"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["django.db.backends.sqlite3", "True", "True", "zh-hans"]
+
+
+def test_it_reads_postgres_and_redis_from_the_environment():
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.CELERY_BROKER_URL,"
+        " s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    env = {**os.environ, "DATABASE_URL": "postgres://u:p@dbhost:5432/crm", "CELERY_BROKER_URL": "redis://r:6379/0"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["django.db.backends.postgresql", "dbhost", "redis://r:6379/0", "False"]
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_web_worker_beat_postgres_and_redis():
+    services = _compose()["services"]
+    assert set(services) >= {"web", "worker", "beat", "db", "redis"}
+    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert "migrate" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+    assert services["db"]["image"].startswith("postgres")
+    assert services["redis"]["image"].startswith("redis")
+
+
+def test_compose_gives_every_app_service_the_settings_production_needs():
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+        assert env["DEBUG"] == "0"
+        assert "SECRET_KEY" in env and "ALLOWED_HOSTS" in env
+        assert set(services[name]["depends_on"]) == {"db", "redis"}
+    db_env = services["db"]["environment"]
+    assert db_env["POSTGRES_DB"] in services["web"]["environment"]["DATABASE_URL"]
+
+
+def test_dockerfile_brings_pango_and_the_cjk_font_and_serves_with_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for needed in ("fonts-noto-cjk", "libpango", "collectstatic", "gunicorn", "requirements.txt"):
+        assert needed in dockerfile
+    requirements = (ROOT / "requirements.txt").read_text().lower()
+    for package in ("gunicorn", "whitenoise", "psycopg", "celery", "redis", "weasyprint"):
+        assert package in requirements
