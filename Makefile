@@ -26,7 +26,7 @@ test: venv
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 messages: venv
-	$(VPY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(VPY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(VPY) manage.py compilemessages -l en --ignore=.venv
 
 lint: venv

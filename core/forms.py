@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 
 from accounts.selectors import user_assignable_list
@@ -32,16 +32,24 @@ class PaperForm(forms.ModelForm):
                 )
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+                field.widget.attrs["rows"] = 3
 
     @property
     def helper(self) -> FormHelper:
         helper = FormHelper()
         helper.form_tag = False
         helper.layout = Layout(
-            *(Fieldset(title, *[n for n in names if n in self.fields]) for title, names in self.sections)
+            *(
+                Fieldset(title, Div(*[self._cell(n) for n in names if n in self.fields], css_class="row"))
+                for title, names in self.sections
+            )
         )
         return helper
+
+    def _cell(self, name: str) -> Div:
+        """Two columns on a wide screen, one on a phone; long text always spans the row."""
+        wide = isinstance(self.fields[name].widget, forms.Textarea)
+        return Div(name, css_class="col-12" if wide else "col-12 col-md-6")
 
 
 class DateInput(forms.DateInput):
