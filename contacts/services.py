@@ -22,12 +22,8 @@ def contact_update(*, contact: Contact, by, changed_fields: list[str]) -> Contac
     return contact
 
 
-@transaction.atomic
 def contact_review(*, contact: Contact, by) -> Contact:
-    audit_block_review(record=contact, by=by)
-    contact._history_user = by
-    contact.save(update_fields=["is_reviewed", "reviewed_by", "reviewed_at", "updated_at"])
-    return contact
+    return audit_block_review(record=contact, by=by)
 
 
 @transaction.atomic

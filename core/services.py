@@ -1,5 +1,6 @@
 """Writes shared by every record that carries the paper's audit block."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.models import AuditBlock
@@ -28,7 +29,12 @@ def can_review(*, record, user) -> bool:
     return user.manages(record.team_id_for_visibility())
 
 
-def audit_block_review(*, record: AuditBlock, by) -> None:
+@transaction.atomic
+def audit_block_review(*, record: AuditBlock, by) -> AuditBlock:
+    """Mark the record reviewed (审核) by ``by`` and save just that, with ``by`` in its history."""
     record.is_reviewed = True
     record.reviewed_by = by
     record.reviewed_at = timezone.now()
+    record._history_user = by
+    record.save(update_fields=["is_reviewed", "reviewed_by", "reviewed_at", "updated_at"])
+    return record

@@ -26,9 +26,5 @@ def customer_update(*, customer: Customer, by, changed_fields: list[str]) -> Cus
     return customer
 
 
-@transaction.atomic
 def customer_review(*, customer: Customer, by) -> Customer:
-    audit_block_review(record=customer, by=by)
-    customer._history_user = by
-    customer.save(update_fields=["is_reviewed", "reviewed_by", "reviewed_at", "updated_at"])
-    return customer
+    return audit_block_review(record=customer, by=by)
