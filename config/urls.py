@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("customers/", include("customers.urls")),
     path("contacts/", include("contacts.urls")),
+    path("projects/", include("pipeline.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,7 +31,7 @@ class HistoryEntry:
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at"}
 
 
-def _display(model_field: models.Field, value: Any, users: dict[int, str]) -> str:
+def _display(model_field: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
     if value is None or value == "":
         return "—"
     if model_field.choices:
@@ -39,12 +39,26 @@ def _display(model_field: models.Field, value: Any, users: dict[int, str]) -> st
     if isinstance(model_field, models.BooleanField):
         return _("是") if value else _("否")
     if isinstance(model_field, models.ForeignKey):
-        if model_field.related_model == get_user_model():
-            return users.get(value, str(value))
-        return f"#{value}"
+        return related.get((model_field.related_model, value), f"#{value}")
     if isinstance(value, datetime):
         return date_format(localtime(value), "Y-m-d H:i")
     return str(value)
+
+
+def _related_names(records, tracked) -> dict[tuple[type, Any], str]:
+    """Names for the foreign keys the records mention: one query per related model, users by display name."""
+    wanted: dict[type, set] = {}
+    for f in tracked:
+        if isinstance(f, models.ForeignKey):
+            ids = {getattr(r, f.attname) for r in records} - {None}
+            if ids:
+                wanted.setdefault(f.related_model, set()).update(ids)
+    user_model = get_user_model()
+    names: dict[tuple[type, Any], str] = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(ids).items():
+            names[(model, pk)] = obj.display_name if model is user_model else str(obj)
+    return names
 
 
 def history_entries(
@@ -55,15 +69,9 @@ def history_entries(
     Fields named in ``redacted`` show that they changed, never their values.
     """
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    tracked = [f for f in obj._meta.concrete_fields if f.attname not in HIDDEN_FIELDS]
-    user_model = get_user_model()
-    user_ids = {
-        getattr(r, f.attname)
-        for r in records
-        for f in tracked
-        if isinstance(f, models.ForeignKey) and f.related_model == user_model and getattr(r, f.attname)
-    }
-    users = {u.pk: u.display_name for u in user_model.objects.filter(pk__in=user_ids)}
+    kept = {f.attname for f in obj.history.model._meta.concrete_fields}
+    tracked = [f for f in obj._meta.concrete_fields if f.attname in kept and f.attname not in HIDDEN_FIELDS]
+    related = _related_names(records, tracked)
     action_labels = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
     entries = []
     for newer, older in zip(records, records[1:] + [None], strict=True):
@@ -80,7 +88,9 @@ def history_entries(
                     changes.append(FieldChange(label=str(f.verbose_name), old=hidden, new=hidden))
                 else:
                     changes.append(
-                        FieldChange(label=str(f.verbose_name), old=_display(f, old, users), new=_display(f, new, users))
+                        FieldChange(
+                            label=str(f.verbose_name), old=_display(f, old, related), new=_display(f, new, related)
+                        )
                     )
         if newer.history_type == "~" and not changes:
             continue

@@ -47,3 +47,17 @@ class AuditBlock(models.Model):
     @property
     def review_mark_label(self) -> str:
         return str(_("已审核") if self.is_reviewed else _("未审核"))
+
+
+class NumberSequence(models.Model):
+    """The last number handed out for a key such as ``XM-2026`` or ``F05-2026``.
+
+    Readable numbers (编号) come from here under a row lock, so two records made
+    at once never share one and no number is skipped by a rolled-back request.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"

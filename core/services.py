@@ -38,3 +38,16 @@ def audit_block_review(*, record: AuditBlock, by) -> AuditBlock:
     record._history_user = by
     record.save(update_fields=["is_reviewed", "reviewed_by", "reviewed_at", "updated_at"])
     return record
+
+
+@transaction.atomic
+def number_next(*, prefix: str, width: int = 6) -> str:
+    """The next readable number for ``prefix`` this year, e.g. ``XM-2026-000123``."""
+    from core.models import NumberSequence
+
+    key = f"{prefix}-{timezone.localdate().year}"
+    NumberSequence.objects.get_or_create(key=key)
+    sequence = NumberSequence.objects.select_for_update().get(key=key)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{key}-{sequence.last:0{width}d}"

@@ -8,7 +8,7 @@ def test_it_has_a_migration_for_every_model_change(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_migrates_down_and_up_again_on_this_database():
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()

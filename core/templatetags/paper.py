@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ def field_display(obj: models.Model, name: str) -> str:
         return _("是") if value else _("否")
     if isinstance(value, Decimal):
         unit = getattr(obj, "UNITS", {}).get(name, "")
-        return f"{intcomma(value)} {unit}".strip()
+        return f"{money(value, 2)} {unit}".strip()
     if isinstance(field, models.DateTimeField):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(field, models.DateField):
@@ -28,6 +27,17 @@ def field_display(obj: models.Model, name: str) -> str:
     if isinstance(field, models.ForeignKey):
         return getattr(value, "display_name", str(value))
     return str(value)
+
+
+@register.filter
+def money(value, places=0) -> str:
+    """Grouped by thousands with commas whatever the locale: how amounts are written on our paperwork."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(value):,.{int(places)}f}"
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
 
 
 @register.simple_tag

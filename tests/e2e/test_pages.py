@@ -15,8 +15,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from accounts.models import User
 from contacts.models import Contact
 from customers.models import Customer
+from pipeline.models import Project
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
 
@@ -45,8 +46,20 @@ def test_it_renders_every_page_for_each_role(browser, live_server, width):
     call_command("load_demo", stdout=StringIO())
     customer = Customer.objects.get(code="JN-HM-0001")
     decision_maker = Contact.objects.get(name="顾长庚")
+    project = Project.objects.get(name="临港基地 2 号车间桥式起重机改造")
+    won = Project.objects.filter(status="won").first()
     pages = {
         "home": "/",
+        "my-day": "/projects/my-day/",
+        "board": "/projects/board/",
+        "project-list": "/projects/",
+        "project-detail": project.get_absolute_url(),
+        "project-advance": f"/projects/{project.pk}/advance/",
+        "project-close": f"/projects/{project.pk}/close/",
+        "buying-center": f"/projects/{project.pk}/buying-center/",
+        "procurement-map": f"/projects/{project.pk}/procurement-map/",
+        "case-list": "/projects/cases/",
+        "case-detail": f"/projects/cases/{won.pk}/",
         "customer-list": "/customers/",
         "customer-detail": customer.get_absolute_url(),
         "customer-edit": f"/customers/{customer.pk}/edit/",

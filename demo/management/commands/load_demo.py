@@ -10,6 +10,8 @@ from contacts.models import Contact, DecisionMakerProfile
 from customers import services as customer_services
 from customers.models import Customer
 from demo import data
+from demo.projects import load_projects
+from pipeline.models import Project
 
 DEMO_PASSWORD = "demo1234"
 DECIMAL_FIELDS = {"annual_output", "sales_revenue", "market_share", "cost", "profit", "sales_expense"}
@@ -46,10 +48,12 @@ class Command(BaseCommand):
                 continue
             created_customers += 1
             self._create_customer(spec, users, i)
+        created_projects = load_projects(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {len(teams)} teams, {len(users)} users, "
-                f"{created_customers} customers added ({Customer.objects.count()} in all). "
+                f"{created_customers} customers and {created_projects} projects added "
+                f"({Customer.objects.count()} customers, {Project.objects.count()} projects in all). "
                 f"Log in as admin, director, manager, rep, manager2 or rep2 with password {DEMO_PASSWORD}."
             )
         )

@@ -1,0 +1,182 @@
+"""The stage catalog as the source describes it (CATALOG.md §1), seeded into StageDefinition rows.
+
+Admins edit the rows afterwards; code reads the rows, never this module, except
+the data migration that seeds them and the demo.
+"""
+
+from decimal import Decimal
+
+STAGES = [
+    {
+        "number": 1,
+        "name": "项目立项",
+        "name_en": "Project initiation",
+        "customer_stage": "发现问题,提出问题",
+        "customer_stage_en": "Need discovered",
+        "milestone": "有兴趣",
+        "milestone_en": "Customer interested",
+        "visit_label": "客户规划与电话邀约",
+        "tool_group": "1 电话邀约型",
+        "default_probability": Decimal("10"),
+        "guidance": "寻找客户与现有供应商合作中的不满意或问题;在客户需求酝酿阶段介入,先入为主,影响客户后来的采购标准。",
+        "conditions": [
+            (
+                "checklist",
+                "发现客户与现有供应商合作中的不满意或问题",
+                "Found what the customer is unhappy with at the current supplier",
+            ),
+            ("checklist", "确认客户对我方有兴趣(里程碑:有兴趣)", "Customer confirmed interest (milestone)"),
+        ],
+    },
+    {
+        "number": 2,
+        "name": "初步接触",
+        "name_en": "First contact",
+        "customer_stage": "分析研讨,确定预算",
+        "customer_stage_en": "Analysis, budget",
+        "milestone": "找对经手人士",
+        "milestone_en": "Right person found",
+        "visit_label": "客户拜访",
+        "tool_group": "2 上门拜访型",
+        "default_probability": Decimal("20"),
+        "guidance": "了解项目预算,确立项目立项的可能性;预算不足时经办人常需向老板申请,争取与老板见面,必要时协助经办人说服老板。",
+        "conditions": [
+            ("buying_center_mapped", "填写与采购有关人的角色与态度", "Buying-center roles and attitudes recorded"),
+            ("decision_maker_identified", "找到决策者(里程碑:找对经手人士)", "Decision-maker identified (milestone)"),
+            ("checklist", "了解项目预算及立项可能性", "Budget and chance of approval known"),
+        ],
+    },
+    {
+        "number": 3,
+        "name": "方案设计",
+        "name_en": "Solution design",
+        "customer_stage": "项目立项,组建小组",
+        "customer_stage_en": "Project approved, team formed",
+        "milestone": "客户化的初步方案",
+        "milestone_en": "Customised draft solution",
+        "visit_label": "提交初步方案",
+        "tool_group": "3 初步方案型",
+        "default_probability": Decimal("30"),
+        "guidance": "提供准确信息,培养内部支持者推动立项,准备应标;弄清客户内部采购流程,建立项目采购的优势。",
+        "conditions": [
+            ("procurement_map_filled", "填写客户内部采购流程", "Customer procurement process mapped"),
+            ("checklist", "提交客户化的初步方案(里程碑)", "Customised draft solution submitted (milestone)"),
+        ],
+    },
+    {
+        "number": 4,
+        "name": "业绩展示",
+        "name_en": "Track-record showcase",
+        "customer_stage": "建立标准,稳定目标",
+        "customer_stage_en": "Criteria set",
+        "milestone": "业绩展示",
+        "milestone_en": "Showcase held",
+        "visit_label": "方案演示与业绩展示",
+        "tool_group": "4 业绩展示型",
+        "default_probability": Decimal("40"),
+        "guidance": "在客户内部确认招标范围,主动了解技术表述的内容,参与制定采购标准;同时了解竞争对手以及客户内部的关系。",
+        "conditions": [
+            ("checklist", "参与制定采购标准,确认招标范围", "Helped set the purchase criteria and tender scope"),
+            ("checklist", "完成方案演示与业绩展示(里程碑)", "Showcase held (milestone)"),
+        ],
+    },
+    {
+        "number": 5,
+        "name": "方案确认",
+        "name_en": "Solution confirmation",
+        "customer_stage": "确定招标,初步筛选",
+        "customer_stage_en": "Tender, shortlist",
+        "milestone": "正式方案的提交",
+        "milestone_en": "Formal solution submitted",
+        "visit_label": "需求性分析及方案确定",
+        "tool_group": "5 方案设计型",
+        "default_probability": Decimal("50"),
+        "guidance": "经办人发布信息、收集信息并初步筛选合格供应商(通常从十家剩下三家):确保进入短名单,提交正式方案。",
+        "conditions": [
+            ("checklist", "进入客户初步筛选的短名单", "On the customer's shortlist"),
+            ("checklist", "提交正式方案(里程碑)", "Formal solution submitted (milestone)"),
+        ],
+    },
+    {
+        "number": 6,
+        "name": "项目评估",
+        "name_en": "Project evaluation",
+        "customer_stage": "认准首选,筛供应商",
+        "customer_stage_en": "Preferred supplier chosen",
+        "milestone": "项目评估",
+        "milestone_en": "Evaluation passed",
+        "visit_label": "项目评估",
+        "tool_group": "6 项目评估型",
+        "default_probability": Decimal("60"),
+        "guidance": "客户按技术标与商务标确立筛选标准(价格、质量、品牌、行业标准、职业化、关系等)选择首选供应商:分析竞争对手与影响因素,强化客户关系。",
+        "conditions": [
+            ("checklist", "完成竞争对手与影响因素分析", "Competitor and influence-factor analysis done"),
+            (
+                "checklist",
+                "通过客户的项目评估,成为首选供应商(里程碑)",
+                "Evaluation passed, preferred supplier (milestone)",
+            ),
+        ],
+    },
+    {
+        "number": 7,
+        "name": "商务谈判",
+        "name_en": "Business negotiation",
+        "customer_stage": "合同审核,合作谈判",
+        "customer_stage_en": "Contract review, negotiation",
+        "milestone": "合作谈判",
+        "milestone_en": "Negotiation concluded",
+        "visit_label": "合作谈判",
+        "tool_group": "7 合作谈判型",
+        "default_probability": Decimal("75"),
+        "guidance": "客户会压低成本并争取有利的付款方式:确定关键采购标准、谈判小组与价格底限,逐条处理商务条款偏离。",
+        "conditions": [
+            ("checklist", "确定谈判策略与价格底限", "Negotiation plan and price floor set"),
+            ("checklist", "合作谈判达成一致(里程碑)", "Negotiation concluded (milestone)"),
+        ],
+    },
+    {
+        "number": 8,
+        "name": "签约成交",
+        "name_en": "Signing",
+        "customer_stage": "双方商定,签约成交",
+        "customer_stage_en": "Contract signed",
+        "milestone": "签约成交",
+        "milestone_en": "Contract signed",
+        "visit_label": "成交",
+        "tool_group": "8 签约成交型",
+        "default_probability": Decimal("90"),
+        "guidance": "双方法人签署合同;做好售前与工程实施的交接,把客户绑定为忠实客户,销售并未到此结束。",
+        "conditions": [
+            ("checklist", "合同评审通过", "Contract review passed"),
+            ("checklist", "双方签署合同(里程碑:签约成交)", "Contract signed by both parties (milestone)"),
+        ],
+    },
+]
+
+# The paper forms of each stage's tool group (CATALOG.md §2), shown on the project page
+# as the place for that stage's paperwork; the forms toolkit makes them fillable.
+STAGE_FORMS = {
+    1: [("F01", "电话记录表"), ("F02", "客户基本信息表"), ("F03", "联系人基本信息表"), ("F04", "客户综合评估")],
+    2: [
+        ("F05", "客户拜访总结报告"),
+        ("F06", "资源支持申请表"),
+        ("F07", "营销活动表"),
+        ("F08", "客户内部采购流程"),
+        ("F09", "客户内部组织结构图与采购角色"),
+        ("F10", "建立客户关系评估分析图"),
+        ("F11", "强化客户关系计划表"),
+    ],
+    3: [("F12", "初期调研报告"), ("F13", "客户意见反馈表")],
+    4: [("F14", "业绩展示计划"), ("F15", "业绩展示总结")],
+    5: [("F16", "关键决策人基本信息表"), ("F17", "方案说明书")],
+    6: [("F18", "竞争对手分析表"), ("F19", "影响因素分析表"), ("F11", "强化客户关系计划表")],
+    7: [
+        ("F20", "关键采购标准清单"),
+        ("F21", "合作谈判计划书"),
+        ("F22", "商务条款偏离表"),
+        ("F23", "谈判记录表"),
+        ("F24", "合同评审记录"),
+    ],
+    8: [("F25", "售前与工程实施交接单"), ("F26", "异常客户信息表")],
+}

@@ -1,0 +1,78 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
+from accounts.selectors import user_assignable_list
+from core.forms import UserChoiceField
+from customers.models import Customer
+from pipeline.models import Project, StageDefinition
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class BoardFilter(django_filters.FilterSet):
+    owner = UserFilter(label=_("销售人员"), queryset=None, empty_label=_("全部"))
+    team = django_filters.ModelChoiceFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
+    category = django_filters.ChoiceFilter(
+        label=_("客户类别"), field_name="customer__category", choices=Customer.Category.choices, empty_label=_("全部")
+    )
+    close_month = django_filters.CharFilter(
+        label=_("预计签约月份"), method="filter_close_month", widget=forms.TextInput(attrs={"type": "month"})
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = user_assignable_list(user=user)
+        if not user.sees_everything:
+            self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
+
+    def filter_close_month(self, queryset, name, value):
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            if not 1 <= month <= 12:
+                raise ValueError
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(expected_close_date__year=year, expected_close_date__month=month)
+
+
+class ProjectFilter(BoardFilter):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("项目名称、编号或客户"), "type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Project.Status.choices, empty_label=_("全部"))
+    stage = django_filters.ModelChoiceFilter(
+        label=_("我方阶段"), queryset=StageDefinition.objects.order_by("number"), empty_label=_("全部")
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("expected_close_date", "expected_close_date"),
+            ("amount_cny", "amount_cny"),
+            ("created_at", "created_at"),
+        ),
+        field_labels={
+            "expected_close_date": _("预计签约日期"),
+            "amount_cny": _("项目金额"),
+            "created_at": _("创建时间"),
+        },
+        empty_label=_("默认"),
+    )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(number__icontains=value) | Q(customer__name__icontains=value)
+        )

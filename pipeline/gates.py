@@ -1,0 +1,190 @@
+"""Which stage conditions of a project are met: plain functions that write nothing.
+
+A gate between stage N and a later stage M is closed while any active condition
+of stages N … M-1 is unmet; closing a project as won passes the gate of every
+stage up to 8. Each condition kind is answered by an evaluator registered here;
+other apps (the forms toolkit) register evaluators for their kinds, so the gate
+never needs to know them. Evaluators work on many projects at once, so a board
+of fifty projects costs the same few queries as one project.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pipeline.models import (
+    BuyingCenterMember,
+    ConditionCheck,
+    ProcurementStep,
+    Project,
+    StageCondition,
+    StageDefinition,
+)
+
+# (projects, conditions of one kind) -> the (project id, condition id) pairs that are met
+Evaluator = Callable[[list[Project], list[StageCondition]], set[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class ConditionKindSpec:
+    evaluator: Evaluator
+    hint: str
+    url: Callable[[Project, StageCondition], str] | None = None
+
+
+_KINDS: dict[str, ConditionKindSpec] = {}
+
+
+def register_condition_kind(
+    kind: str, *, evaluator: Evaluator, hint: str, url: Callable[[Project, StageCondition], str] | None = None
+) -> None:
+    """Teach the gate a condition kind: how to check it, and what to tell the rep to do."""
+    _KINDS[kind] = ConditionKindSpec(evaluator=evaluator, hint=hint, url=url)
+
+
+@dataclass(frozen=True)
+class ConditionStatus:
+    condition: StageCondition
+    met: bool
+    hint: str = ""
+    url: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.condition.display_text
+
+
+@dataclass
+class GateResult:
+    project: Project
+    to_stage: StageDefinition | None
+    statuses: list[ConditionStatus] = field(default_factory=list)
+
+    @property
+    def unmet(self) -> list[ConditionStatus]:
+        return [s for s in self.statuses if not s.met]
+
+    @property
+    def is_open(self) -> bool:
+        return not self.unmet
+
+    def unmet_texts(self) -> list[str]:
+        return [f"{s.condition.stage.number}. {s.text}" for s in self.unmet]
+
+
+def conditions_for_stages(numbers: Iterable[int]) -> list[StageCondition]:
+    return list(
+        StageCondition.objects.filter(stage__number__in=list(numbers), is_active=True)
+        .select_related("stage")
+        .order_by("stage__number", "order", "pk")
+    )
+
+
+def condition_statuses(
+    *, projects: list[Project], conditions: list[StageCondition]
+) -> dict[int, list[ConditionStatus]]:
+    """For each project, the status of each of ``conditions`` that belongs to a stage it must pass."""
+    by_kind: dict[str, list[StageCondition]] = defaultdict(list)
+    for condition in conditions:
+        by_kind[condition.kind].append(condition)
+    met: set[tuple[int, int]] = set()
+    for kind, kind_conditions in by_kind.items():
+        spec = _KINDS.get(kind)
+        if spec is not None and projects:
+            met |= spec.evaluator(projects, kind_conditions)
+    out: dict[int, list[ConditionStatus]] = {}
+    for project in projects:
+        statuses = []
+        for condition in conditions:
+            spec = _KINDS.get(condition.kind)
+            statuses.append(
+                ConditionStatus(
+                    condition=condition,
+                    met=(project.pk, condition.pk) in met,
+                    hint=str(spec.hint) if spec else str(_("系统尚不能检查这类条件,请联系管理员。")),
+                    url=spec.url(project, condition) if spec and spec.url else "",
+                )
+            )
+        out[project.pk] = statuses
+    return out
+
+
+def evaluate_gate(*, project: Project, to_stage: StageDefinition | None) -> GateResult:
+    """What stands between the project and ``to_stage`` (None: closing as won)."""
+    last = to_stage.number if to_stage is not None else 9
+    conditions = conditions_for_stages(range(project.stage.number, last))
+    statuses = condition_statuses(projects=[project], conditions=conditions)[project.pk]
+    return GateResult(project=project, to_stage=to_stage, statuses=statuses)
+
+
+def current_stage_statuses(*, projects: list[Project]) -> dict[int, list[ConditionStatus]]:
+    """Each project's conditions for its current stage, for boards and lists (a fixed number of queries)."""
+    conditions = conditions_for_stages(range(1, 9))
+    statuses = condition_statuses(projects=projects, conditions=conditions)
+    return {p.pk: [s for s in statuses[p.pk] if s.condition.stage_id == p.stage_id] for p in projects}
+
+
+# Built-in kinds -------------------------------------------------------------------------------
+
+
+def _pairs(project_ids: Iterable[int], conditions: list[StageCondition]) -> set[tuple[int, int]]:
+    return {(pid, c.pk) for pid in project_ids for c in conditions}
+
+
+def _checklist(projects: list[Project], conditions: list[StageCondition]) -> set[tuple[int, int]]:
+    return set(
+        ConditionCheck.objects.filter(project__in=projects, condition__in=conditions).values_list(
+            "project_id", "condition_id"
+        )
+    )
+
+
+def _decision_maker_identified(projects, conditions):
+    ids = BuyingCenterMember.objects.filter(
+        project__in=projects, role=BuyingCenterMember.Role.DECISION_MAKER
+    ).values_list("project_id", flat=True)
+    return _pairs(set(ids), conditions)
+
+
+def _buying_center_mapped(projects, conditions):
+    ids = BuyingCenterMember.objects.filter(project__in=projects).values_list("project_id", flat=True)
+    return _pairs(set(ids), conditions)
+
+
+def _procurement_map_filled(projects, conditions):
+    ids = ProcurementStep.objects.filter(project__in=projects).values_list("project_id", flat=True)
+    return _pairs(set(ids), conditions)
+
+
+def _url(name: str) -> Callable[[Project, StageCondition], str]:
+    return lambda project, condition: reverse(name, args=[project.pk])
+
+
+register_condition_kind(
+    StageCondition.Kind.CHECKLIST,
+    evaluator=_checklist,
+    hint=_("完成后在项目页勾选确认。"),
+)
+register_condition_kind(
+    StageCondition.Kind.DECISION_MAKER_IDENTIFIED,
+    evaluator=_decision_maker_identified,
+    hint=_("在“与采购有关人的角色与态度”中标出角色为决策者的人。"),
+    url=_url("pipeline:buying-center"),
+)
+register_condition_kind(
+    StageCondition.Kind.BUYING_CENTER_MAPPED,
+    evaluator=_buying_center_mapped,
+    hint=_("把参与这次采购的人加入“与采购有关人的角色与态度”。"),
+    url=_url("pipeline:buying-center"),
+)
+register_condition_kind(
+    StageCondition.Kind.PROCUREMENT_MAP_FILLED,
+    evaluator=_procurement_map_filled,
+    hint=_("填写“客户内部采购流程”的步骤与负责人。"),
+    url=_url("pipeline:procurement-map"),
+)

@@ -1,0 +1,216 @@
+"""Reads that cross relations: the board, the two tracks, the timeline, my day, the case library."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pipeline.buying_center import buying_center_red_flags
+from pipeline.gates import ConditionStatus, current_stage_statuses
+from pipeline.models import (
+    BuyingCenterMember,
+    CustomerStageObservation,
+    Project,
+    StageChange,
+    StageDefinition,
+    Task,
+)
+
+BOARD_CARDS_PER_COLUMN = 30
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+@dataclass
+class Card:
+    project: Project
+    statuses: list[ConditionStatus]
+
+    @property
+    def unmet(self) -> list[ConditionStatus]:
+        return [s for s in self.statuses if not s.met]
+
+
+@dataclass
+class Column:
+    stage: StageDefinition
+    cards: list[Card] = field(default_factory=list)
+    count: int = 0
+    amount: Decimal = Decimal("0")
+    weighted: Decimal = Decimal("0")
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_columns(*, projects, per_column: int = BOARD_CARDS_PER_COLUMN) -> list[Column]:
+    """The funnel board: one column per stage, totals over every matching open project, the first cards of each.
+
+    Four queries whatever the number of projects: stages, totals, cards, and the
+    conditions' evaluation (a few more when the catalog uses more condition kinds).
+    """
+    open_projects = projects.filter(status=Project.Status.OPEN)
+    stages = list(StageDefinition.objects.order_by("number"))
+    weighted = ExpressionWrapper(F("amount_cny") * F("win_probability") / 100, output_field=DecimalField())
+    totals = {
+        row["stage_id"]: row
+        for row in open_projects.order_by()
+        .values("stage_id")
+        .annotate(count=Count("pk"), amount=Coalesce(Sum("amount_cny"), ZERO), weighted=Coalesce(Sum(weighted), ZERO))
+    }
+    ranked = open_projects.annotate(
+        position=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("expected_close_date").asc(), F("pk")])
+    ).filter(position__lte=per_column)
+    cards = list(
+        ranked.select_related("customer", "owner", "stage", "customer_stage").order_by("expected_close_date", "pk")
+    )
+    statuses = current_stage_statuses(projects=cards)
+    columns = {s.pk: Column(stage=s) for s in stages}
+    for stage_id, row in totals.items():
+        column = columns[stage_id]
+        column.count, column.amount = row["count"], row["amount"]
+        column.weighted = Decimal(row["weighted"]).quantize(Decimal("0.01"))
+    for project in cards:
+        columns[project.stage_id].cards.append(Card(project=project, statuses=statuses[project.pk]))
+    return [columns[s.pk] for s in stages]
+
+
+@dataclass
+class TrackRow:
+    stage: StageDefinition
+    ours_reached: datetime.datetime | None
+    milestone_passed: datetime.datetime | None
+    customer_reached: datetime.date | None
+    is_current: bool
+    is_customer_current: bool
+
+
+def project_tracks(
+    *,
+    project: Project,
+    changes: list[StageChange],
+    observations: list[CustomerStageObservation],
+    stages: list[StageDefinition],
+) -> list[TrackRow]:
+    """Both tracks side by side: when we reached each stage and passed its milestone, when the customer did."""
+    number_of = {s.pk: s.number for s in stages}
+    reached: dict[int, datetime.datetime] = {}
+    passed: dict[int, datetime.datetime] = {}
+    for change in changes:
+        to_number = number_of[change.to_stage_id]
+        reached.setdefault(to_number, change.at)
+        if change.kind == StageChange.Kind.CLOSE_WON:
+            passed.setdefault(8, change.at)
+        if change.kind == StageChange.Kind.ADVANCE and change.from_stage_id:
+            for n in range(number_of[change.from_stage_id], to_number):
+                passed.setdefault(n, change.at)
+    customer_reached: dict[int, datetime.date] = {}
+    for observation in observations:
+        for n in range(1, number_of[observation.stage_id] + 1):
+            customer_reached.setdefault(n, observation.observed_on)
+    return [
+        TrackRow(
+            stage=s,
+            ours_reached=reached.get(s.number),
+            milestone_passed=passed.get(s.number),
+            customer_reached=customer_reached.get(s.number),
+            is_current=s.pk == project.stage_id,
+            is_customer_current=s.pk == project.customer_stage_id,
+        )
+        for s in stages
+    ]
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    label: str
+    who: str
+    detail: str = ""
+    override: str = ""
+    unmet: list[str] = field(default_factory=list)
+
+
+def project_timeline(
+    *, changes: list[StageChange], observations: list[CustomerStageObservation]
+) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(
+            at=c.at,
+            kind=c.kind,
+            label=f"{c.get_kind_display()}:"
+            + (f"{c.from_stage.display_name} → " if c.from_stage_id and c.from_stage_id != c.to_stage_id else "")
+            + c.to_stage.display_name,
+            who=c.by.display_name,
+            detail=c.reason,
+            override=c.override_reason,
+            unmet=c.unmet_conditions,
+        )
+        for c in changes
+    ]
+    entries += [
+        TimelineEntry(
+            at=timezone.make_aware(datetime.datetime.combine(o.observed_on, datetime.time(12)))
+            if o.recorded_at.date() != o.observed_on
+            else o.recorded_at,
+            kind="customer",
+            label=_("客户阶段:%(stage)s") % {"stage": o.stage.display_customer_stage},
+            who=o.by.display_name,
+            detail=o.note,
+        )
+        for o in observations
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def buying_center_list(*, project: Project) -> list[BuyingCenterMember]:
+    return list(project.buying_center.select_related("contact").order_by("contact__name"))
+
+
+def project_red_flags(*, members: list[BuyingCenterMember]):
+    return buying_center_red_flags(members)
+
+
+@dataclass
+class MyDay:
+    overdue: list[Task]
+    due: list[Task]
+    waiting: list[tuple[Project, list[ConditionStatus]]]
+    team_overdue: list[Task]
+
+
+def my_day(*, user, horizon_days: int = 7) -> MyDay:
+    """A rep's day: overdue and coming tasks, projects waiting on a condition; a manager also sees the team's overdue."""
+    today = timezone.localdate()
+    mine = Task.objects.open().filter(owner=user).select_related("project", "customer").order_by("due_date", "pk")
+    overdue = list(mine.filter(due_date__lt=today)[:50])
+    due = list(mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=horizon_days))[:50])
+    projects = list(
+        Project.objects.open()
+        .filter(Q(owner=user) | Q(members__user=user))
+        .distinct()
+        .select_related("customer", "stage", "customer_stage")
+        .order_by("expected_close_date")[:50]
+    )
+    statuses = current_stage_statuses(projects=projects)
+    waiting = [(p, [s for s in statuses[p.pk] if not s.met]) for p in projects]
+    waiting = [(p, unmet) for p, unmet in waiting if unmet]
+    team_overdue: list[Task] = []
+    if user.is_manager or user.sees_everything:
+        team_tasks = Task.objects.overdue(today).exclude(owner=user).select_related("owner", "project", "customer")
+        if not user.sees_everything:
+            team_tasks = team_tasks.filter(team_id=user.team_id)
+        team_overdue = list(team_tasks.order_by("due_date", "pk")[:100])
+    return MyDay(overdue=overdue, due=due, waiting=waiting, team_overdue=team_overdue)
+
+
+def case_library():
+    """Won projects, readable by every rep in the company (销售人员之间共享成功经验)."""
+    return Project.objects.won().select_related("customer", "owner", "team").order_by("-closed_at")

@@ -1,0 +1,365 @@
+"""Every write to a project's stages, tasks and maps. Nothing else assigns ``project.stage``."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import number_next
+from pipeline.gates import GateResult, current_stage_statuses, evaluate_gate
+from pipeline.models import (
+    ConditionCheck,
+    CustomerStageObservation,
+    Project,
+    ProjectMember,
+    StageChange,
+    StageCondition,
+    StageDefinition,
+    Task,
+)
+
+
+class GateClosed(ValidationError):
+    """The move was refused: the gate names what is missing."""
+
+    def __init__(self, gate: GateResult):
+        self.gate = gate
+        super().__init__(
+            _("阶段条件未满足:%(missing)s") % {"missing": ";".join(gate.unmet_texts())}, code="gate_closed"
+        )
+
+
+def can_override_gate(*, project: Project, user) -> bool:
+    """Only the team's manager (or a director or admin) may move a project past a closed gate."""
+    return user.sees_everything or user.manages(project.team_id)
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update(of=("self",)).select_related("stage", "customer_stage").get(pk=project.pk)
+
+
+def _copy_back(source: Project, target: Project) -> None:
+    """Let the caller's instance see what the locked row became."""
+    for f in Project._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    for relation in ("stage", "customer_stage"):
+        setattr(target, relation, getattr(source, relation))
+
+
+def _amount_cny(project: Project) -> Decimal:
+    return (project.amount * project.exchange_rate).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def project_create(*, project: Project, by, customer_stage: StageDefinition | None = None) -> Project:
+    """Open a project in stage 1 of our track, with the customer's stage as the rep sees it."""
+    first = StageDefinition.objects.get(number=1)
+    if project.owner_id is None:
+        project.owner = by
+    now = timezone.now()
+    project.number = number_next(prefix="XM")
+    project.team_id = project.owner.team_id
+    project.stage = first
+    project.stage_entered_at = now
+    project.customer_stage = customer_stage or first
+    project.customer_stage_observed_on = timezone.localdate()
+    project.win_probability = first.default_probability
+    project.amount_cny = _amount_cny(project)
+    project._history_user = by
+    project.save()
+    ProjectMember.objects.create(project=project, user=project.owner, role=ProjectMember.Role.ACCOUNT_MANAGER)
+    StageChange.objects.create(project=project, kind=StageChange.Kind.CREATED, to_stage=first, by=by, at=now)
+    CustomerStageObservation.objects.create(
+        project=project, stage=project.customer_stage, observed_on=project.customer_stage_observed_on, by=by
+    )
+    stage_tasks_create(project=project, by=by)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, by, changed_fields: list[str]) -> Project:
+    """Save edits to the project's own fields; the team follows the owner, who is always on the project team."""
+    if "owner" in changed_fields:
+        project.team_id = project.owner.team_id
+        ProjectMember.objects.get_or_create(
+            project=project, user=project.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
+        )
+    project.amount_cny = _amount_cny(project)
+    project._history_user = by
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_advance_stage(
+    *, project: Project, to_stage: StageDefinition, by, override_reason: str | None = None
+) -> StageChange:
+    """Move the project forward, through the gate or past it with a manager's reason.
+
+    The row is locked first, so of two people advancing the same project at once
+    the second sees the first one's move and is refused instead of moving twice.
+    """
+    locked = _lock(project)
+    if not locked.is_open:
+        raise ValidationError(_("项目已结案,不能推进。"), code="closed")
+    if to_stage.number <= locked.stage.number:
+        raise ValidationError(
+            _("项目已处在第 %(n)s 阶段(%(name)s),不能推进到第 %(to)s 阶段。")
+            % {"n": locked.stage.number, "name": locked.stage.display_name, "to": to_stage.number},
+            code="not_forward",
+        )
+    gate = evaluate_gate(project=locked, to_stage=to_stage)
+    override_reason = _checked_override(project=locked, gate=gate, by=by, override_reason=override_reason)
+    change = StageChange.objects.create(
+        project=locked,
+        kind=StageChange.Kind.ADVANCE,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        by=by,
+        override_reason=override_reason,
+        unmet_conditions=gate.unmet_texts() if override_reason else [],
+    )
+    _enter_stage(project=locked, stage=to_stage, at=change.at, by=by)
+    _copy_back(locked, project)
+    return change
+
+
+def _checked_override(*, project: Project, gate: GateResult, by, override_reason: str | None) -> str:
+    if gate.is_open:
+        return ""
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise GateClosed(gate)
+    if not can_override_gate(project=project, user=by):
+        raise PermissionDenied(_("只有销售经理可以越过未满足的阶段条件。"))
+    return reason
+
+
+def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datetime, by) -> None:
+    project.stage = stage
+    project.stage_entered_at = at
+    project.win_probability = stage.default_probability
+    project._history_user = by
+    project.save(update_fields=["stage", "stage_entered_at", "win_probability", "updated_at"])
+    # Stage tasks of the stages left behind are finished business one way or another.
+    Task.objects.open().filter(project=project, kind=Task.Kind.STAGE).exclude(condition__stage=stage).update(done_at=at)
+    stage_tasks_create(project=project, by=by)
+
+
+@transaction.atomic
+def project_step_back(*, project: Project, to_stage: StageDefinition, by, reason: str) -> StageChange:
+    """Move the project back to an earlier stage; the reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("回退必须说明原因。")}, code="reason_required")
+    locked = _lock(project)
+    if not locked.is_open:
+        raise ValidationError(_("项目已结案,不能回退。"), code="closed")
+    if to_stage.number >= locked.stage.number:
+        raise ValidationError(_("只能回退到更早的阶段。"), code="not_backward")
+    change = StageChange.objects.create(
+        project=locked,
+        kind=StageChange.Kind.STEP_BACK,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        by=by,
+        reason=reason,
+    )
+    _enter_stage(project=locked, stage=to_stage, at=change.at, by=by)
+    _copy_back(locked, project)
+    return change
+
+
+@transaction.atomic
+def project_close(
+    *,
+    project: Project,
+    outcome: str,
+    by,
+    lost_reason: str = "",
+    note: str = "",
+    success_story: str = "",
+    override_reason: str | None = None,
+) -> StageChange:
+    """Close as won (the stage-8 milestone, through every remaining gate) or as lost / abandoned (with a reason)."""
+    locked = _lock(project)
+    if not locked.is_open:
+        raise ValidationError(_("项目已经结案。"), code="closed")
+    note = (note or "").strip()
+    now = timezone.now()
+    last = StageDefinition.objects.get(number=8)
+    if outcome == Project.Status.WON:
+        gate = evaluate_gate(project=locked, to_stage=None)
+        override_reason = _checked_override(project=locked, gate=gate, by=by, override_reason=override_reason)
+        kind, probability, to_stage = StageChange.Kind.CLOSE_WON, Decimal("100"), last
+        unmet = gate.unmet_texts() if override_reason else []
+        locked.lost_reason = ""
+        locked.success_story = (success_story or "").strip()
+    elif outcome in (Project.Status.LOST, Project.Status.ABANDONED):
+        errors = {}
+        if lost_reason not in Project.LostReason.values:
+            errors["lost_reason"] = _("请选择丢单原因。")
+        if not note:
+            errors["note"] = _("请说明丢单或放弃的经过。")
+        if errors:
+            raise ValidationError(errors, code="reason_required")
+        kind = StageChange.Kind.CLOSE_LOST if outcome == Project.Status.LOST else StageChange.Kind.CLOSE_ABANDONED
+        probability, to_stage, unmet, override_reason = Decimal("0"), locked.stage, [], ""
+        locked.lost_reason = lost_reason
+    else:
+        raise ValidationError(_("未知的结案结果。"), code="bad_outcome")
+    change = StageChange.objects.create(
+        project=locked,
+        kind=kind,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        by=by,
+        at=now,
+        reason=note,
+        override_reason=override_reason or "",
+        unmet_conditions=unmet,
+    )
+    if to_stage != locked.stage:
+        locked.stage = to_stage
+        locked.stage_entered_at = now
+    locked.status = outcome
+    locked.win_probability = probability
+    locked.close_note = note
+    locked.closed_at = now
+    locked._history_user = by
+    locked.save()
+    Task.objects.open().filter(project=locked, kind=Task.Kind.STAGE).update(done_at=now)
+    _copy_back(locked, project)
+    return change
+
+
+@transaction.atomic
+def project_reopen(*, project: Project, by, reason: str) -> StageChange:
+    """Undo a close made in error: a manager's action, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("重新打开必须说明原因。")}, code="reason_required")
+    locked = _lock(project)
+    if locked.is_open:
+        raise ValidationError(_("项目没有结案。"), code="open")
+    if not can_override_gate(project=locked, user=by):
+        raise PermissionDenied(_("只有销售经理可以重新打开项目。"))
+    change = StageChange.objects.create(
+        project=locked,
+        kind=StageChange.Kind.REOPEN,
+        from_stage=locked.stage,
+        to_stage=locked.stage,
+        by=by,
+        reason=reason,
+    )
+    locked.status = Project.Status.OPEN
+    locked.lost_reason = ""
+    locked.closed_at = None
+    locked.win_probability = locked.stage.default_probability
+    locked._history_user = by
+    locked.save()
+    stage_tasks_create(project=locked, by=by)
+    _copy_back(locked, project)
+    return change
+
+
+@transaction.atomic
+def project_observe_customer_stage(
+    *, project: Project, stage: StageDefinition, by, observed_on: datetime.date | None = None, note: str = ""
+) -> CustomerStageObservation:
+    """Record where the customer's procurement stands; every observation is kept."""
+    observed_on = observed_on or timezone.localdate()
+    if observed_on > timezone.localdate():
+        raise ValidationError({"observed_on": _("观察日期不能晚于今天。")}, code="future")
+    locked = _lock(project)
+    observation = CustomerStageObservation.objects.create(
+        project=locked, stage=stage, observed_on=observed_on, note=(note or "").strip(), by=by
+    )
+    locked.customer_stage = stage
+    locked.customer_stage_observed_on = observed_on
+    locked._history_user = by
+    locked.save(update_fields=["customer_stage", "customer_stage_observed_on", "updated_at"])
+    _copy_back(locked, project)
+    return observation
+
+
+@transaction.atomic
+def condition_check_set(*, project: Project, condition: StageCondition, by, done: bool, note: str = "") -> None:
+    """Tick or untick a checklist condition; ticking finishes the stage task made for it."""
+    if condition.kind != StageCondition.Kind.CHECKLIST:
+        raise ValidationError(_("这个条件由系统根据项目资料判断,不能手工勾选。"), code="not_manual")
+    if done:
+        ConditionCheck.objects.get_or_create(
+            project=project, condition=condition, defaults={"by": by, "note": (note or "").strip()[:200]}
+        )
+    else:
+        ConditionCheck.objects.filter(project=project, condition=condition).delete()
+    stage_tasks_sync(project=project)
+
+
+def stage_tasks_create(*, project: Project, by) -> list[Task]:
+    """A task for each unmet condition of the project's current stage, unless one is already open."""
+    statuses = current_stage_statuses(projects=[project])[project.pk]
+    existing = set(
+        Task.objects.open().filter(project=project, kind=Task.Kind.STAGE).values_list("condition_id", flat=True)
+    )
+    today = timezone.localdate()
+    tasks = [
+        Task(
+            project=project,
+            customer_id=project.customer_id,
+            kind=Task.Kind.STAGE,
+            title=s.text,
+            owner_id=project.owner_id,
+            team_id=project.team_id,
+            condition=s.condition,
+            due_date=today + datetime.timedelta(days=s.condition.task_days),
+            created_by=by,
+        )
+        for s in statuses
+        if not s.met and s.condition.pk not in existing
+    ]
+    return Task.objects.bulk_create(tasks)
+
+
+def stage_tasks_sync(*, project: Project) -> None:
+    """Finish the open stage tasks whose condition is now met, and reopen none."""
+    statuses = current_stage_statuses(projects=[project])[project.pk]
+    met = [s.condition.pk for s in statuses if s.met]
+    Task.objects.open().filter(project=project, kind=Task.Kind.STAGE, condition_id__in=met).update(
+        done_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def task_create(
+    *, customer, title: str, owner, due_date: datetime.date, by, kind: str = Task.Kind.OTHER, project=None
+) -> Task:
+    """A to-do with an owner and a date: next contacts and promises from the forms land here too."""
+    return Task.objects.create(
+        customer=customer,
+        project=project,
+        kind=kind,
+        title=title.strip()[:200],
+        owner=owner,
+        team_id=owner.team_id,
+        due_date=due_date,
+        created_by=by,
+    )
+
+
+def task_set_done(*, task: Task, done: bool) -> Task:
+    task.done_at = timezone.now() if done else None
+    task.save(update_fields=["done_at"])
+    return task
+
+
+@transaction.atomic
+def project_maps_saved(*, project: Project) -> None:
+    """After the buying center or procurement map changed: conditions may now be met."""
+    stage_tasks_sync(project=project)

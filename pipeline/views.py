@@ -1,0 +1,500 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.visibility import get_editable_or_404, get_visible_or_404
+from contacts.selectors import org_chart
+from core.history import history_entries
+from core.views import paginate, query_without_page, render_page_or_partial
+from customers.models import Customer
+from pipeline import selectors, services
+from pipeline.catalog import STAGE_FORMS
+from pipeline.filters import BoardFilter, ProjectFilter
+from pipeline.forms import (
+    AdvanceForm,
+    BuyingCenterFormSet,
+    CloseForm,
+    CustomerStageForm,
+    MemberForm,
+    ProcurementStepFormSet,
+    ProjectForm,
+    ReasonForm,
+    StepBackForm,
+    TaskForm,
+    limit_contacts,
+)
+from pipeline.gates import evaluate_gate
+from pipeline.models import (
+    ConditionCheck,
+    Project,
+    ProjectMember,
+    StageCondition,
+    StageDefinition,
+    Task,
+)
+
+
+def _projects(user):
+    return Project.objects.visible_to(user)
+
+
+def _project_for_edit(request, pk):
+    return get_editable_or_404(
+        _projects(request.user).select_related("stage", "customer_stage", "customer").prefetch_related("members"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# Projects ----------------------------------------------------------------------------------------
+
+
+def project_list(request):
+    projects = _projects(request.user).select_related("customer", "owner", "stage", "customer_stage")
+    filterset = ProjectFilter(request.GET, queryset=projects, user=request.user)
+    page = paginate(request, filterset.qs if filterset.is_valid() else projects.none())
+    context = {"filter": filterset, "page": page, "query": query_without_page(request)}
+    return render_page_or_partial(request, "pipeline/project_list.html", context, partial="results")
+
+
+def project_create(request):
+    customers = Customer.objects.visible_to(request.user).order_by("name")
+    initial = {}
+    if customer_id := request.GET.get("customer"):
+        initial["customer"] = get_visible_or_404(customers, request.user, pk=customer_id)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=request.user, customers=customers
+    )
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(
+            project=form.instance, by=request.user, customer_stage=form.cleaned_data["customer_stage"]
+        )
+        messages.success(request, _("项目 %(number)s 已立项。") % {"number": project.number})
+        return redirect(project)
+    return render(request, "pipeline/project_form.html", {"form": form})
+
+
+def project_update(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None,
+        instance=project,
+        user=request.user,
+        customers=Customer.objects.filter(pk=project.customer_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.project_update(project=form.instance, by=request.user, changed_fields=form.changed_data)
+        messages.success(request, _("项目已保存。"))
+        return redirect(project)
+    return render(request, "pipeline/project_form.html", {"form": form, "project": project})
+
+
+def project_detail(request, pk: int):
+    project = get_visible_or_404(
+        _projects(request.user)
+        .select_related("customer", "owner", "team", "stage", "customer_stage")
+        .prefetch_related(Prefetch("members", queryset=ProjectMember.objects.select_related("user", "user__team"))),
+        request.user,
+        pk=pk,
+    )
+    stages = list(StageDefinition.objects.order_by("number"))
+    changes = list(project.stage_changes.select_related("from_stage", "to_stage", "by"))
+    observations = list(project.customer_stage_observations.select_related("stage", "by"))
+    members = selectors.buying_center_list(project=project)
+    can_edit = project.is_editable_by(request.user)
+    gate = evaluate_gate(project=project, to_stage=None) if project.is_open else None
+    checks = {c.condition_id: c for c in ConditionCheck.objects.filter(project=project).select_related("by")}
+    return render(
+        request,
+        "pipeline/project_detail.html",
+        {
+            "project": project,
+            "stages": stages,
+            "tracks": selectors.project_tracks(
+                project=project, changes=changes, observations=observations, stages=stages
+            ),
+            "timeline": selectors.project_timeline(changes=changes, observations=observations),
+            "current_statuses": [s for s in gate.statuses if s.condition.stage_id == project.stage_id] if gate else [],
+            "checks": checks,
+            "buying_center": members,
+            "red_flags": selectors.project_red_flags(members=members),
+            "procurement_steps": project.procurement_steps.select_related("responsible"),
+            "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
+            "stage_forms": [(s, STAGE_FORMS.get(s.number, [])) for s in stages],
+            "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[
+                :30
+            ],
+            "history": history_entries(project),
+            "can_edit": can_edit,
+            "can_override": services.can_override_gate(project=project, user=request.user),
+            "advance_form": AdvanceForm(project=project) if project.is_open and not project.stage.is_last else None,
+            "step_back_form": StepBackForm(project=project) if project.is_open and project.stage.number > 1 else None,
+            "close_form": CloseForm() if project.is_open else None,
+            "customer_stage_form": CustomerStageForm(initial={"stage": project.customer_stage}),
+            "member_form": MemberForm(),
+            "task_form": TaskForm(project=project),
+            "reopen_form": ReasonForm() if not project.is_open else None,
+        },
+    )
+
+
+def project_advance(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = AdvanceForm(request.POST if request.method == "POST" else None, project=project)
+    gate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_advance_stage(
+                project=project,
+                to_stage=form.cleaned_data["to_stage"],
+                by=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except services.GateClosed as closed:
+            gate = closed.gate
+            form.add_error(None, _("阶段条件未满足,不能推进。"))
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error("override_reason", str(denied))
+        else:
+            messages.success(
+                request,
+                _("项目已推进到第 %(n)s 阶段:%(name)s。")
+                % {"n": project.stage.number, "name": project.stage.display_name},
+            )
+            return redirect(project)
+    if gate is None and request.method == "GET":
+        to = form.fields["to_stage"].initial
+        gate = evaluate_gate(project=project, to_stage=to) if to else None
+    return render(
+        request,
+        "pipeline/project_advance.html",
+        {
+            "project": project,
+            "form": form,
+            "gate": gate,
+            "can_override": services.can_override_gate(project=project, user=request.user),
+        },
+    )
+
+
+def project_step_back(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = StepBackForm(request.POST if request.method == "POST" else None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_step_back(
+                project=project,
+                to_stage=form.cleaned_data["to_stage"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("项目已回退到第 %(n)s 阶段。") % {"n": project.stage.number})
+            return redirect(project)
+    return render(
+        request,
+        "pipeline/project_action.html",
+        {"project": project, "form": form, "title": _("回退阶段"), "action": "pipeline:project-step-back"},
+    )
+
+
+def project_close(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    gate = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_close(
+                project=project,
+                outcome=data["outcome"],
+                by=request.user,
+                lost_reason=data["lost_reason"],
+                note=data["note"],
+                success_story=data["success_story"],
+                override_reason=data["override_reason"],
+            )
+        except services.GateClosed as closed:
+            gate = closed.gate
+            form.add_error(None, _("签约成交的阶段条件未满足,不能以赢单结案。"))
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error("override_reason", str(denied))
+        else:
+            messages.success(request, _("项目已结案:%(status)s。") % {"status": project.get_status_display()})
+            return redirect(project)
+    return render(
+        request,
+        "pipeline/project_close.html",
+        {
+            "project": project,
+            "form": form,
+            "gate": gate,
+            "can_override": services.can_override_gate(project=project, user=request.user),
+        },
+    )
+
+
+def project_reopen(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_reopen(project=project, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("项目已重新打开。"))
+            return redirect(project)
+    return render(
+        request,
+        "pipeline/project_action.html",
+        {"project": project, "form": form, "title": _("重新打开项目"), "action": "pipeline:project-reopen"},
+    )
+
+
+def project_customer_stage(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = CustomerStageForm(
+        request.POST if request.method == "POST" else None, initial={"stage": project.customer_stage}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_observe_customer_stage(
+                project=project,
+                stage=data["stage"],
+                by=request.user,
+                observed_on=data["observed_on"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已记录客户采购阶段。"))
+            return redirect(project)
+    return render(
+        request,
+        "pipeline/project_action.html",
+        {"project": project, "form": form, "title": _("记录客户采购阶段"), "action": "pipeline:project-customer-stage"},
+    )
+
+
+@require_POST
+def condition_toggle(request, pk: int, condition_pk: int):
+    project = _project_for_edit(request, pk)
+    condition = get_object_or_404(StageCondition, pk=condition_pk)
+    try:
+        services.condition_check_set(
+            project=project, condition=condition, by=request.user, done=request.POST.get("done") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{project.get_absolute_url()}#conditions")
+
+
+@require_POST
+def member_add(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = MemberForm(request.POST, instance=ProjectMember(project=project))
+    if form.is_valid():
+        if project.members.filter(user=form.cleaned_data["user"]).exists():
+            messages.error(request, _("此人已在项目组中。"))
+        else:
+            form.save()
+            messages.success(request, _("已加入项目组。"))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{project.get_absolute_url()}#team")
+
+
+@require_POST
+def member_remove(request, pk: int, member_pk: int):
+    project = _project_for_edit(request, pk)
+    member = get_object_or_404(project.members, pk=member_pk)
+    if member.user_id == project.owner_id:
+        messages.error(request, _("项目负责人不能移出项目组。"))
+    else:
+        member.delete()
+        messages.success(request, _("已移出项目组。"))
+    return redirect(f"{project.get_absolute_url()}#team")
+
+
+def _map_page(request, pk, *, formset_class, field, template, title):
+    project = _project_for_edit(request, pk)
+    formset = formset_class(request.POST if request.method == "POST" else None, instance=project)
+    limit_contacts(formset, project=project, field=field)
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        services.project_maps_saved(project=project)
+        messages.success(request, _("%(title)s已保存。") % {"title": title})
+        return redirect(project)
+    return render(request, template, {"project": project, "formset": formset, "title": title})
+
+
+def buying_center(request, pk: int):
+    return _map_page(
+        request,
+        pk,
+        formset_class=BuyingCenterFormSet,
+        field="contact",
+        template="pipeline/buying_center_form.html",
+        title=_("与采购有关人的角色与态度"),
+    )
+
+
+def procurement_map(request, pk: int):
+    return _map_page(
+        request,
+        pk,
+        formset_class=ProcurementStepFormSet,
+        field="responsible",
+        template="pipeline/procurement_map_form.html",
+        title=_("客户内部采购流程"),
+    )
+
+
+# Tasks -------------------------------------------------------------------------------------------
+
+
+@require_POST
+def task_create(request, pk: int):
+    project = _project_for_edit(request, pk)
+    form = TaskForm(request.POST, project=project)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.task_create(
+            customer=project.customer,
+            project=project,
+            title=data["title"],
+            kind=data["kind"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            by=request.user,
+        )
+        messages.success(request, _("任务已添加。"))
+    else:
+        messages.error(
+            request,
+            _("任务未添加:%(errors)s")
+            % {
+                "errors": " ".join(
+                    f"{form.fields[f].label}:{' '.join(e)}" if f in form.fields else " ".join(e)
+                    for f, e in form.errors.items()
+                )
+            },
+        )
+    return redirect(f"{project.get_absolute_url()}#tasks")
+
+
+@require_POST
+def task_toggle(request, task_pk: int):
+    task = get_object_or_404(Task.objects.select_related("project"), pk=task_pk)
+    if task.owner_id != request.user.pk:
+        if task.project is None or not task.project.is_visible_to(request.user):
+            raise Http404
+        if not task.project.is_editable_by(request.user):
+            raise PermissionDenied
+    services.task_set_done(task=task, done=request.POST.get("done") == "1")
+    return redirect(request.POST.get("next") or "pipeline:my-day")
+
+
+def my_day(request):
+    return render(request, "pipeline/my_day.html", {"day": selectors.my_day(user=request.user)})
+
+
+# Board -------------------------------------------------------------------------------------------
+
+
+def board(request):
+    projects = _projects(request.user)
+    filterset = BoardFilter(request.GET, queryset=projects, user=request.user)
+    columns = selectors.board_columns(projects=filterset.qs if filterset.is_valid() else projects.none())
+    context = {"filter": filterset, "columns": columns, "query": request.GET.urlencode()}
+    return render_page_or_partial(request, "pipeline/board.html", context, partial="board")
+
+
+@require_POST
+def board_move(request, pk: int):
+    """A card dropped on another column: the same transition service, the unmet conditions shown if refused."""
+    project = _project_for_edit(request, pk)
+    if request.POST.get("next"):
+        to_stage = get_object_or_404(StageDefinition, number=project.stage.number + 1)
+    else:
+        to_stage = get_object_or_404(StageDefinition, pk=request.POST.get("to_stage") or 0)
+    refused, unmet = "", []
+    try:
+        if to_stage.number > project.stage.number:
+            services.project_advance_stage(project=project, to_stage=to_stage, by=request.user)
+        elif to_stage.number < project.stage.number:
+            refused = _("回退阶段需要说明原因,请在项目页操作。")
+    except services.GateClosed as closed:
+        refused = _("%(project)s 不能推进到“%(stage)s”:阶段条件未满足。") % {
+            "project": project.name,
+            "stage": to_stage.display_name,
+        }
+        unmet = closed.gate.unmet
+    except ValidationError as error:
+        refused = " ".join(error.messages)
+    projects = _projects(request.user)
+    filterset = BoardFilter(request.GET, queryset=projects, user=request.user)
+    columns = selectors.board_columns(projects=filterset.qs if filterset.is_valid() else projects.none())
+    response = render(
+        request,
+        "pipeline/board.html#board",
+        {
+            "filter": filterset,
+            "columns": columns,
+            "refused": refused,
+            "unmet": unmet,
+            "refused_project": project,
+            "query": request.GET.urlencode(),
+        },
+    )
+    response["Vary"] = "HX-Request"
+    return response
+
+
+# Case library ------------------------------------------------------------------------------------
+
+
+def case_list(request):
+    page = paginate(request, selectors.case_library())
+    return render(request, "pipeline/case_list.html", {"page": page, "query": query_without_page(request)})
+
+
+def case_detail(request, pk: int):
+    """A won project as every rep may read it: the path it took, the buying center's shape, the lessons."""
+    project = get_object_or_404(selectors.case_library(), pk=pk)
+    changes = list(project.stage_changes.select_related("from_stage", "to_stage", "by"))
+    observations = list(project.customer_stage_observations.select_related("stage", "by"))
+    stages = list(StageDefinition.objects.order_by("number"))
+    return render(
+        request,
+        "pipeline/case_detail.html",
+        {
+            "project": project,
+            "tracks": selectors.project_tracks(
+                project=project, changes=changes, observations=observations, stages=stages
+            ),
+            "timeline": selectors.project_timeline(changes=changes, observations=observations),
+            "buying_center": selectors.buying_center_list(project=project),
+        },
+    )
