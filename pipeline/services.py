@@ -40,7 +40,12 @@ def can_override_gate(*, project: Project, user) -> bool:
 
 
 def _lock(project: Project) -> Project:
-    return Project.objects.select_for_update(of=("self",)).select_related("stage", "customer_stage").get(pk=project.pk)
+    # No join in the locking query: PostgreSQL rechecks a join against the old rows
+    # of the other table after waiting, and the row would vanish once its stage moved.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    stages = StageDefinition.objects.in_bulk([locked.stage_id, locked.customer_stage_id])
+    locked.stage, locked.customer_stage = stages[locked.stage_id], stages[locked.customer_stage_id]
+    return locked
 
 
 def _copy_back(source: Project, target: Project) -> None:

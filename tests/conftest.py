@@ -1,6 +1,12 @@
+import datetime
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
+from pipeline import services as pipeline_services
+from pipeline.models import Project, StageDefinition
 from tests.factories import ContactFactory, CustomerFactory, TeamFactory, UserFactory
 
 
@@ -77,3 +83,31 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def stage(db):
+    return lambda n: StageDefinition.objects.get(number=n)
+
+
+@pytest.fixture
+def make_project(rep, customer):
+    def make(*, owner=None, by=None, amount="1000000", name="桥式起重机改造", customer_=None) -> Project:
+        owner = owner or rep
+        return pipeline_services.project_create(
+            project=Project(
+                customer=customer_ or customer,
+                name=name,
+                owner=owner,
+                amount=Decimal(amount),
+                expected_close_date=timezone.localdate() + datetime.timedelta(days=90),
+            ),
+            by=by or owner,
+        )
+
+    return make
+
+
+@pytest.fixture
+def project(make_project):
+    return make_project()

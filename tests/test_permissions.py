@@ -74,3 +74,62 @@ def test_it_refuses_a_contact_for_another_teams_customer(client, customer, other
     assert response.status_code == 200
     assert "customer" in response.context["form"].errors
     assert not customer.contacts.filter(name="间谍").exists()
+
+
+PROJECT_MATRIX = [
+    ("pipeline:project-detail", "get", [200, 200, 200, 404, 404, 200, 200]),
+    ("pipeline:project-update", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:project-advance", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:project-step-back", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:project-close", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:project-customer-stage", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:buying-center", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:procurement-map", "get", [200, 403, 200, 404, 404, 200, 200]),
+    ("pipeline:board-move", "post", [404, 403, 404, 404, 404, 404, 404]),  # 404: no stage given
+    ("pipeline:member-add", "post", [302, 403, 302, 404, 404, 302, 302]),
+    ("pipeline:task-create", "post", [302, 403, 302, 404, 404, 302, 302]),
+]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "persona", "expected"),
+    [
+        pytest.param(name, method, persona, expected[i], id=f"{name}-{persona}")
+        for name, method, expected in PROJECT_MATRIX
+        for i, persona in enumerate(PERSONAS)
+    ],
+)
+def test_project_pages_answer_each_persona_as_the_rules_say(
+    request, client, project, url_name, method, persona, expected
+):
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse(url_name, args=[project.pk])
+    response = client.post(url, {}) if method == "post" else client.get(url)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["pipeline:project-list", "pipeline:board", "pipeline:my-day", "pipeline:case-list", "pipeline:project-create"],
+)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pipeline_pages_open_for_every_persona(request, client, project, persona, url_name):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_a_project_team_member_from_another_team_reads_and_edits_it(client, project, other_rep):
+    from pipeline.models import ProjectMember
+
+    ProjectMember.objects.create(project=project, user=other_rep, role="engineer")
+    client.force_login(other_rep)
+    assert client.get(reverse("pipeline:project-detail", args=[project.pk])).status_code == 200
+    assert client.get(reverse("pipeline:project-update", args=[project.pk])).status_code == 200
+    assert project.name in client.get(reverse("pipeline:project-list")).content.decode()
+    assert client.get(reverse("customers:detail", args=[project.customer_id])).status_code == 404
+
+
+def test_other_teams_projects_stay_off_lists_and_the_board(client, project, other_rep):
+    client.force_login(other_rep)
+    assert project.name not in client.get(reverse("pipeline:project-list")).content.decode()
+    assert project.name not in client.get(reverse("pipeline:board")).content.decode()

@@ -1,0 +1,295 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pipeline.buying_center import buying_center_red_flags
+from pipeline.models import BuyingCenterMember, Project, StageChange, Task
+from tests.factories import ContactFactory
+from tests.pipeline.conftest import tick_all
+
+
+def test_creating_a_project_from_the_form(client, rep, customer, stage):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:project-create"),
+        {
+            "customer": customer.pk,
+            "name": "盾构机监测",
+            "amount": "2350000",
+            "currency": "CNY",
+            "exchange_rate": "1",
+            "expected_close_date": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+            "customer_stage": stage(2).pk,
+        },
+    )
+    project = Project.objects.get(name="盾构机监测")
+    assert response.url == project.get_absolute_url()
+    assert project.owner == rep and project.customer_stage == stage(2) and project.stage == stage(1)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "-1"),
+        ("amount", "很多"),
+        ("expected_close_date", "2020-01-01"),
+        ("exchange_rate", "7.1"),
+        ("name", ""),
+    ],
+)
+def test_bad_project_input_is_refused_beside_the_field_and_kept(client, rep, customer, stage, field, value):
+    client.force_login(rep)
+    data = {
+        "customer": customer.pk,
+        "name": "盾构机监测",
+        "amount": "100",
+        "currency": "CNY",
+        "exchange_rate": "1",
+        "expected_close_date": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+        "customer_stage": stage(1).pk,
+        "description": "保留这段说明",
+        field: value,
+    }
+    response = client.post(reverse("pipeline:project-create"), data)
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert "保留这段说明" in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_the_advance_page_lists_the_unmet_conditions(client, rep, project, stage):
+    client.force_login(rep)
+    html = client.get(reverse("pipeline:project-advance", args=[project.pk])).content.decode()
+    assert "发现客户与现有供应商合作中的不满意或问题" in html
+    response = client.post(reverse("pipeline:project-advance", args=[project.pk]), {"to_stage": stage(2).pk})
+    assert response.status_code == 200 and "阶段条件未满足" in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == stage(1)
+
+
+def test_a_manager_overrides_from_the_advance_page(client, manager, project, stage):
+    client.force_login(manager)
+    response = client.post(
+        reverse("pipeline:project-advance", args=[project.pk]),
+        {"to_stage": stage(2).pk, "override_reason": "高层已确认"},
+    )
+    assert response.status_code == 302
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert "高层已确认" in html
+
+
+def test_a_rep_override_is_refused_on_the_form(client, rep, project, stage):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:project-advance", args=[project.pk]), {"to_stage": stage(2).pk, "override_reason": "我说了算"}
+    )
+    assert "override_reason" in response.context["form"].errors
+
+
+def test_closing_as_lost_without_a_reason_keeps_the_note(client, rep, project):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:project-close", args=[project.pk]), {"outcome": "lost", "note": "客户选择了别家"}
+    )
+    assert "lost_reason" in response.context["form"].errors
+    assert "客户选择了别家" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).status == "open"
+
+
+def test_ticking_a_condition_from_the_project_page(client, rep, project):
+    condition = project.stage.conditions.first()
+    client.force_login(rep)
+    client.post(reverse("pipeline:condition-toggle", args=[project.pk, condition.pk]), {"done": "1"})
+    assert project.condition_checks.filter(condition=condition).exists()
+    client.post(reverse("pipeline:condition-toggle", args=[project.pk, condition.pk]), {"done": "0"})
+    assert not project.condition_checks.exists()
+
+
+def test_the_buying_center_formset_saves_rows_for_the_customers_contacts_only(client, rep, project):
+    mine = ContactFactory(customer=project.customer, name="顾长庚")
+    stranger = ContactFactory(name="外人")
+    client.force_login(rep)
+    url = reverse("pipeline:buying-center", args=[project.pk])
+    base = {"buying_center-TOTAL_FORMS": "1", "buying_center-INITIAL_FORMS": "0"}
+    row = {
+        "buying_center-0-level": "decision",
+        "buying_center-0-department": "technical",
+        "buying_center-0-role": "decision_maker",
+        "buying_center-0-attitude": "supporter",
+        "buying_center-0-closeness": "close",
+    }
+    response = client.post(url, {**base, **row, "buying_center-0-contact": stranger.pk})
+    assert response.status_code == 200 and not BuyingCenterMember.objects.exists()
+    response = client.post(url, {**base, **row, "buying_center-0-contact": mine.pk})
+    assert response.status_code == 302
+    assert BuyingCenterMember.objects.get(project=project).contact == mine
+
+
+def test_the_procurement_map_keeps_bad_rows_and_says_why(client, rep, project):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:procurement-map", args=[project.pk]),
+        {
+            "procurement_steps-TOTAL_FORMS": "1",
+            "procurement_steps-INITIAL_FORMS": "0",
+            "procurement_steps-0-step": "0",
+            "procurement_steps-0-process": "技术评审",
+        },
+    )
+    assert response.status_code == 200 and "技术评审" in response.content.decode()
+    assert response.context["formset"].forms[0].errors["step"]
+
+
+def _member(**kw):
+    return BuyingCenterMember(contact=ContactFactory.build(name=kw.pop("name", "某人")), **kw)
+
+
+def test_red_flags_from_the_buying_center(db):
+    assert {f.code for f in buying_center_red_flags([])} == {"no_decision_maker", "single_contact"}
+    members = [
+        _member(name="总", role="decision_maker", attitude="opponent", closeness="none"),
+        _member(name="评", role="evaluator", attitude="opponent", closeness="close"),
+    ]
+    codes = {f.code for f in buying_center_red_flags(members)}
+    assert codes == {
+        "decision_maker_opposed",
+        "decision_maker_not_contacted",
+        "no_supporter",
+        "single_contact",
+        "evaluator_opposed",
+    }
+    healthy = [
+        _member(role="decision_maker", attitude="supporter", closeness="close"),
+        _member(role="user", attitude="neutral", closeness="frequent"),
+    ]
+    assert buying_center_red_flags(healthy) == []
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_board_costs_the_same_queries_for_1_and_50_projects(
+    client, rep, make_project, count, django_assert_num_queries
+):
+    for i in range(count):
+        make_project(name=f"项目{i}")
+    client.force_login(rep)
+    client.get(reverse("pipeline:board"))
+    # session, user, owner choices, team choices, stages, totals, cards, conditions, 4 condition kinds
+    with django_assert_num_queries(12):
+        response = client.get(reverse("pipeline:board"))
+    column = response.context["columns"][0]
+    assert column.count == count and len(column.cards) == min(count, 30)
+
+
+def test_board_totals_count_amount_and_weighted_amount(client, rep, make_project):
+    make_project(amount="1000000")
+    make_project(amount="3000000")
+    client.force_login(rep)
+    column = client.get(reverse("pipeline:board")).context["columns"][0]
+    assert (column.count, column.amount, column.weighted) == (2, 4000000, 400000)
+
+
+def test_moving_a_card_through_a_closed_gate_shows_what_is_missing(client, rep, project, stage):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:board-move", args=[project.pk]), {"to_stage": stage(2).pk}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "阶段条件未满足" in html and "发现客户与现有供应商合作中的不满意或问题" in html
+    assert Project.objects.get(pk=project.pk).stage == stage(1)
+
+
+def test_moving_a_card_through_an_open_gate_moves_it(client, rep, project, stage):
+    tick_all(project, 1, rep)
+    client.force_login(rep)
+    client.post(reverse("pipeline:board-move", args=[project.pk]), {"next": "1"}, headers={"HX-Request": "true"})
+    assert Project.objects.get(pk=project.pk).stage == stage(2)
+    assert StageChange.objects.filter(project=project, kind="advance", by=rep).exists()
+
+
+def test_the_board_filters_by_close_month_and_survives_a_bad_one(client, rep, make_project):
+    p = make_project()
+    client.force_login(rep)
+    month = p.expected_close_date.strftime("%Y-%m")
+    assert client.get(reverse("pipeline:board"), {"close_month": month}).context["columns"][0].count == 1
+    assert client.get(reverse("pipeline:board"), {"close_month": "2001-01"}).context["columns"][0].count == 0
+    assert client.get(reverse("pipeline:board"), {"close_month": "abc"}).status_code == 200
+
+
+def test_my_day_lists_overdue_and_due_tasks_and_waiting_projects(client, rep, manager, teammate, project):
+    from pipeline import services
+
+    services.task_create(
+        customer=project.customer,
+        project=project,
+        title="回访顾总",
+        owner=rep,
+        by=rep,
+        due_date=timezone.localdate() - datetime.timedelta(days=2),
+        kind=Task.Kind.PROMISE,
+    )
+    services.task_create(
+        customer=project.customer,
+        title="寄送样本",
+        owner=teammate,
+        by=teammate,
+        due_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client.force_login(rep)
+    day = client.get(reverse("pipeline:my-day")).context["day"]
+    assert [t.title for t in day.overdue] == ["回访顾总"]
+    assert {t.kind for t in day.due} == {"stage"}
+    assert [p for p, _unmet in day.waiting] == [project]
+    assert day.team_overdue == []
+    client.force_login(manager)
+    team = client.get(reverse("pipeline:my-day")).context["day"].team_overdue
+    assert {t.title for t in team} == {"回访顾总", "寄送样本"}
+
+
+def test_only_the_owner_or_project_editors_complete_a_task(client, rep, teammate, other_rep, project):
+    task = Task.objects.filter(project=project).first()
+    client.force_login(other_rep)
+    assert client.post(reverse("pipeline:task-toggle", args=[task.pk]), {"done": "1"}).status_code == 404
+    client.force_login(teammate)
+    assert client.post(reverse("pipeline:task-toggle", args=[task.pk]), {"done": "1"}).status_code == 403
+    client.force_login(rep)
+    client.post(reverse("pipeline:task-toggle", args=[task.pk]), {"done": "1"})
+    task.refresh_from_db()
+    assert task.done_at is not None
+
+
+def test_the_case_library_shares_won_projects_with_every_rep(client, rep, other_rep, project, stage):
+    from pipeline import services
+    from tests.pipeline.conftest import satisfy_through
+
+    client.force_login(other_rep)
+    assert client.get(reverse("pipeline:case-detail", args=[project.pk])).status_code == 404
+    satisfy_through(project, 8, rep)
+    services.project_close(project=project, outcome="won", by=rep, success_story="参观样板工程打动了使用部门")
+    assert project.name in client.get(reverse("pipeline:case-list")).content.decode()
+    html = client.get(reverse("pipeline:case-detail", args=[project.pk])).content.decode()
+    assert "参观样板工程打动了使用部门" in html
+    assert client.get(reverse("pipeline:project-detail", args=[project.pk])).status_code == 404
+
+
+def test_the_project_page_shows_both_tracks_and_the_disagreement(client, rep, project, stage):
+    from pipeline import services
+
+    services.project_observe_customer_stage(project=project, stage=stage(3), by=rep)
+    client.force_login(rep)
+    response = client.get(project.get_absolute_url())
+    html = response.content.decode()
+    assert "客户的采购进度比我方快 2 个阶段" in html
+    tracks = response.context["tracks"]
+    assert [t.is_current for t in tracks].index(True) == 0
+    assert [t.is_customer_current for t in tracks].index(True) == 2
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_project_list_query_count_does_not_grow(client, rep, make_project, rows, django_assert_num_queries):
+    for i in range(rows):
+        make_project(name=f"项目{i}")
+    client.force_login(rep)
+    client.get(reverse("pipeline:project-list"))
+    with django_assert_num_queries(7):
+        client.get(reverse("pipeline:project-list"))
