@@ -18,6 +18,7 @@ from pipeline.models import (
     StageChange,
     StageCondition,
     StageDefinition,
+    Task,
 )
 
 # customer code, project name, amount (CNY unless a currency is given), our stage, customer stage,
@@ -106,6 +107,11 @@ def load_projects(*, users) -> int:
                 lost_reason=Project.LostReason.PRICE,
                 note="客户最终选择了报价低 18% 的竞争对手。",
             )
+        if outcome == "open" and i % 3 == 0:
+            services.task_create(
+                customer=customer, project=project, kind=Task.Kind.PROMISE, title="向客户提供同类项目业绩清单",
+                owner=owner, by=owner, due_date=timezone.localdate() - datetime.timedelta(days=i % 4),
+            )
         _backdate(project, start, closes)
     return created
 
@@ -156,6 +162,10 @@ def _backdate(project: Project, start: datetime.datetime, closes: int) -> None:
         updates["closed_at"] = last
         updates["expected_close_date"] = (timezone.now() + datetime.timedelta(days=closes)).date()
     Project.objects.filter(pk=project.pk).update(**updates)
+    # Stage tasks fall due a week after the stage was entered, so long-stuck projects show overdue work.
+    Task.objects.filter(project=project, kind=Task.Kind.STAGE, done_at__isnull=True).update(
+        created_at=last, due_date=(last + datetime.timedelta(days=7)).date()
+    )
     observed = (start + span * 0.8).date()
     CustomerStageObservation.objects.filter(project=project).exclude(stage__number=1).update(observed_on=observed)
     Project.objects.filter(pk=project.pk, customer_stage__number__gt=1).update(customer_stage_observed_on=observed)
