@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "customers",
     "contacts",
     "pipeline",
+    "forms_toolkit",
     "demo",
 ]
 
@@ -157,6 +158,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# F04 客户综合评估: the lowest weighted total (0–100) for each grade, best first; below the last is D.
+FORMS_F04_GRADE_THRESHOLDS = [("A", 85), ("B", 70), ("C", 55)]
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -10,5 +10,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("contacts/", include("contacts.urls")),
     path("projects/", include("pipeline.urls")),
+    path("forms/", include("forms_toolkit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from customers.models import Customer
+from demo.forms import demo_stage_form
 from pipeline import services
 from pipeline.models import (
     BuyingCenterMember,
@@ -72,6 +73,9 @@ def load_projects(*, users) -> int:
             ProjectMember.objects.get_or_create(
                 project=project, user=engineer, defaults={"role": ProjectMember.Role.ENGINEER}
             )
+        final = stage_no + 1 if outcome == "won" else stage_no
+        for number in range(1, final):
+            _paperwork_for(project, number, owner, manager, users["director"])
         for number in range(1, stage_no):
             for condition in StageCondition.objects.filter(stage__number=number, kind="checklist"):
                 # Leave one gap on some projects so the override shows up in the demo.
@@ -107,13 +111,44 @@ def load_projects(*, users) -> int:
                 lost_reason=Project.LostReason.PRICE,
                 note="客户最终选择了报价低 18% 的竞争对手。",
             )
+        if outcome == "open":
+            # Paperwork in every state for the current stage: a returned visit report, a draft, one awaiting approval.
+            if i % 4 == 0:
+                demo_stage_form("F05", project=project, by=owner, status="returned", approver=manager)
+            elif i % 4 == 1:
+                demo_stage_form("F05", project=project, by=owner, status="draft")
+            elif i % 4 == 2 and stage_no >= 6:
+                demo_stage_form("F19", project=project, by=owner, status="submitted")
+            else:
+                demo_stage_form("F11", project=project, by=owner, status="submitted")
         if outcome == "open" and i % 3 == 0:
             services.task_create(
-                customer=customer, project=project, kind=Task.Kind.PROMISE, title="向客户提供同类项目业绩清单",
-                owner=owner, by=owner, due_date=timezone.localdate() - datetime.timedelta(days=i % 4),
+                customer=customer,
+                project=project,
+                kind=Task.Kind.PROMISE,
+                title="向客户提供同类项目业绩清单",
+                owner=owner,
+                by=owner,
+                due_date=timezone.localdate() - datetime.timedelta(days=i % 4),
             )
         _backdate(project, start, closes)
     return created
+
+
+def _paperwork_for(project, number, owner, manager, director) -> None:
+    """The forms a stage's conditions ask for, submitted or approved as the condition needs."""
+    conditions = StageCondition.objects.filter(
+        stage__number=number, is_active=True, kind__in=["form_submitted", "form_approved"]
+    )
+    for condition in conditions:
+        demo_stage_form(
+            condition.form_type,
+            project=project,
+            by=owner,
+            approver=manager,
+            director=director,
+            status="approved" if condition.kind == "form_approved" else "submitted",
+        )
 
 
 def _fill_maps(project, contacts: list[Contact], i: int) -> None:
@@ -169,3 +204,25 @@ def _backdate(project: Project, start: datetime.datetime, closes: int) -> None:
     observed = (start + span * 0.8).date()
     CustomerStageObservation.objects.filter(project=project).exclude(stage__number=1).update(observed_on=observed)
     Project.objects.filter(pk=project.pk, customer_stage__number__gt=1).update(customer_stage_observed_on=observed)
+
+
+def load_customer_forms(*, users) -> None:
+    """Customer-level paperwork: evaluations, a marketing activity sheet, an abnormal-customer record."""
+    from forms_toolkit.models import AbnormalCustomer, CustomerEvaluation, MarketingActivity
+
+    plan = [
+        ("JN-HM-0001", "F04", "approved"),
+        ("BF-HE-0101", "F04", "submitted"),
+        ("HD-PW-0002", "F07", "draft"),
+        ("SZ-EL-0004", "F26", "submitted"),
+        ("HB-PW-0103", "F26", "draft"),
+    ]
+    models = {"F04": CustomerEvaluation, "F07": MarketingActivity, "F26": AbnormalCustomer}
+    for code, form_code, status in plan:
+        customer = Customer.objects.get(code=code)
+        if models[form_code].objects.filter(customer=customer).exists():
+            continue
+        manager = users["manager"] if customer.team_id == users["manager"].team_id else users["manager2"]
+        demo_stage_form(
+            form_code, customer=customer, by=customer.owner, status=status, approver=manager, director=users["director"]
+        )

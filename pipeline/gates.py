@@ -89,14 +89,16 @@ def condition_statuses(
     *, projects: list[Project], conditions: list[StageCondition]
 ) -> dict[int, list[ConditionStatus]]:
     """For each project, the status of each of ``conditions`` that belongs to a stage it must pass."""
-    by_kind: dict[str, list[StageCondition]] = defaultdict(list)
+    # Kinds that share an evaluator are answered in one call (one query), whatever their number.
+    by_evaluator: dict[Evaluator, list[StageCondition]] = defaultdict(list)
     for condition in conditions:
-        by_kind[condition.kind].append(condition)
+        spec = _KINDS.get(condition.kind)
+        if spec is not None:
+            by_evaluator[spec.evaluator].append(condition)
     met: set[tuple[int, int]] = set()
-    for kind, kind_conditions in by_kind.items():
-        spec = _KINDS.get(kind)
-        if spec is not None and projects:
-            met |= spec.evaluator(projects, kind_conditions)
+    if projects:
+        for evaluator, evaluator_conditions in by_evaluator.items():
+            met |= evaluator(projects, evaluator_conditions)
     out: dict[int, list[ConditionStatus]] = {}
     for project in projects:
         statuses = []
@@ -144,16 +146,18 @@ def _checklist(projects: list[Project], conditions: list[StageCondition]) -> set
     )
 
 
-def _decision_maker_identified(projects, conditions):
-    ids = BuyingCenterMember.objects.filter(
-        project__in=projects, role=BuyingCenterMember.Role.DECISION_MAKER
-    ).values_list("project_id", flat=True)
-    return _pairs(set(ids), conditions)
-
-
-def _buying_center_mapped(projects, conditions):
-    ids = BuyingCenterMember.objects.filter(project__in=projects).values_list("project_id", flat=True)
-    return _pairs(set(ids), conditions)
+def _buying_center(projects, conditions):
+    """Both buying-center kinds from one query: who is mapped, and whether a decision-maker is among them."""
+    rows = set(
+        BuyingCenterMember.objects.filter(project__in=projects).values_list("project_id", "role").order_by().distinct()
+    )
+    mapped = {pid for pid, _role in rows}
+    with_decision_maker = {pid for pid, role in rows if role == BuyingCenterMember.Role.DECISION_MAKER}
+    met = set()
+    for condition in conditions:
+        ids = with_decision_maker if condition.kind == StageCondition.Kind.DECISION_MAKER_IDENTIFIED else mapped
+        met |= _pairs(ids, [condition])
+    return met
 
 
 def _procurement_map_filled(projects, conditions):
@@ -172,13 +176,13 @@ register_condition_kind(
 )
 register_condition_kind(
     StageCondition.Kind.DECISION_MAKER_IDENTIFIED,
-    evaluator=_decision_maker_identified,
+    evaluator=_buying_center,
     hint=_("在“与采购有关人的角色与态度”中标出角色为决策者的人。"),
     url=_url("pipeline:buying-center"),
 )
 register_condition_kind(
     StageCondition.Kind.BUYING_CENTER_MAPPED,
-    evaluator=_buying_center_mapped,
+    evaluator=_buying_center,
     hint=_("把参与这次采购的人加入“与采购有关人的角色与态度”。"),
     url=_url("pipeline:buying-center"),
 )

@@ -12,7 +12,6 @@ from core.history import history_entries
 from core.views import paginate, query_without_page, render_page_or_partial
 from customers.models import Customer
 from pipeline import selectors, services
-from pipeline.catalog import STAGE_FORMS
 from pipeline.filters import BoardFilter, ProjectFilter
 from pipeline.forms import (
     AdvanceForm,
@@ -28,6 +27,7 @@ from pipeline.forms import (
     limit_contacts,
 )
 from pipeline.gates import evaluate_gate
+from pipeline.hooks import stage_paperwork
 from pipeline.models import (
     ConditionCheck,
     Project,
@@ -132,7 +132,7 @@ def project_detail(request, pk: int):
             "red_flags": selectors.project_red_flags(members=members),
             "procurement_steps": project.procurement_steps.select_related("responsible"),
             "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
-            "stage_forms": [(s, STAGE_FORMS.get(s.number, [])) for s in stages],
+            "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=stages),
             "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[
                 :30
             ],
@@ -148,6 +148,11 @@ def project_detail(request, pk: int):
             "reopen_form": ReasonForm() if not project.is_open else None,
         },
     )
+
+
+def _paperwork_by_stage(*, project, user, stages):
+    paperwork = stage_paperwork(project=project, user=user)
+    return [(s, paperwork.get(s.number, [])) for s in stages]
 
 
 def project_advance(request, pk: int):

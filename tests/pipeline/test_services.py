@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pipeline import services
 from pipeline.models import CustomerStageObservation, Project, ProjectMember, StageChange, Task
-from tests.pipeline.conftest import satisfy_through, tick_all
+from tests.pipeline.conftest import meet_stage, satisfy_through
 
 
 def test_creating_a_project_opens_both_tracks_at_stage_1(project, rep, stage):
@@ -29,13 +29,13 @@ def test_numbers_are_unique_and_sequential(make_project):
 
 
 def test_advancing_through_an_open_gate_records_the_change(project, rep, stage):
-    tick_all(project, 1, rep)
+    meet_stage(project, 1, rep)
     change = services.project_advance_stage(project=project, to_stage=stage(2), by=rep)
     project.refresh_from_db()
     assert project.stage == stage(2) and project.win_probability == stage(2).default_probability
     assert (change.from_stage, change.to_stage, change.by, change.override_reason) == (stage(1), stage(2), rep, "")
     assert not Task.objects.open().filter(project=project, condition__stage__number=1).exists()
-    assert Task.objects.open().filter(project=project, condition__stage__number=2).count() == 3
+    assert Task.objects.open().filter(project=project, condition__stage__number=2).count() == 4
 
 
 def test_a_closed_gate_refuses_and_names_what_is_missing(project, rep, stage):
@@ -52,7 +52,7 @@ def test_a_manager_overrides_with_a_reason_that_is_kept(project, manager, stage)
         project=project, to_stage=stage(2), by=manager, override_reason="客户总经理已口头确认"
     )
     assert change.override_reason == "客户总经理已口头确认" and change.is_override
-    assert len(change.unmet_conditions) == 2
+    assert len(change.unmet_conditions) == 3  # two checklist items and the call log (F01)
 
 
 def test_a_rep_cannot_override(project, rep, stage):

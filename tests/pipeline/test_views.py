@@ -7,7 +7,7 @@ from django.utils import timezone
 from pipeline.buying_center import buying_center_red_flags
 from pipeline.models import BuyingCenterMember, Project, StageChange, Task
 from tests.factories import ContactFactory
-from tests.pipeline.conftest import tick_all
+from tests.pipeline.conftest import meet_stage
 
 
 def test_creating_a_project_from_the_form(client, rep, customer, stage):
@@ -200,7 +200,7 @@ def test_moving_a_card_through_a_closed_gate_shows_what_is_missing(client, rep, 
 
 
 def test_moving_a_card_through_an_open_gate_moves_it(client, rep, project, stage):
-    tick_all(project, 1, rep)
+    meet_stage(project, 1, rep)
     client.force_login(rep)
     client.post(reverse("pipeline:board-move", args=[project.pk]), {"next": "1"}, headers={"HX-Request": "true"})
     assert Project.objects.get(pk=project.pk).stage == stage(2)

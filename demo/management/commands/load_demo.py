@@ -10,7 +10,7 @@ from contacts.models import Contact, DecisionMakerProfile
 from customers import services as customer_services
 from customers.models import Customer
 from demo import data
-from demo.projects import load_projects
+from demo.projects import load_customer_forms, load_projects
 from pipeline.models import Project
 
 DEMO_PASSWORD = "demo1234"
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             created_customers += 1
             self._create_customer(spec, users, i)
         created_projects = load_projects(users=users)
+        load_customer_forms(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {len(teams)} teams, {len(users)} users, "

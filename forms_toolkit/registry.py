@@ -1,0 +1,209 @@
+"""Each paper form declared once: its stages, model, sections, table rows, sign-off chain, checks and results.
+
+List, create, edit, detail, PDF and approval views are written once over this
+registry; the pipeline's "form X submitted / approved" conditions ask it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_factory
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput, PaperForm
+
+
+def _is_team_manager(form, user) -> bool:
+    return user.sees_everything or user.manages(form.team_id)
+
+
+def _is_director(form, user) -> bool:
+    return user.sees_everything
+
+
+def _has_project_role(role: str) -> Callable[[Any, Any], bool]:
+    def check(form, user) -> bool:
+        if user.sees_everything:
+            return True
+        return form.project_id is not None and form.project.members.filter(user=user, role=role).exists()
+
+    return check
+
+
+@dataclass(frozen=True)
+class ApprovalStep:
+    code: str
+    label: str
+    may_sign: Callable[[Any, Any], bool]
+
+
+MANAGER_SIGNOFF = (ApprovalStep("manager", _("领导签字"), _is_team_manager),)
+
+
+class WeightedFormSet(BaseInlineFormSet):
+    """Rows whose weights must total 100% (the paper's 合计 100%)."""
+
+    weight_field = "weight"
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not rows:
+            return
+        total = sum((f.cleaned_data.get(self.weight_field) or Decimal("0")) for f in rows)
+        if total != Decimal("100"):
+            raise forms.ValidationError(
+                _("权重合计必须为 100%%,现在是 %(total)s%%。") % {"total": total.normalize()}, code="weights"
+            )
+
+
+@dataclass
+class Inline:
+    model: type
+    fields: list[str]
+    label: str
+    min_rows: int = 0
+    weighted: str | None = None
+    initial: Callable[[], list[dict]] | None = None
+    widgets: dict = field(default_factory=dict)
+    queryset: Callable[[Any], dict[str, Any]] | None = None  # parent form instance -> {field: queryset}
+    form: type = forms.ModelForm
+
+    @property
+    def prefix(self) -> str:
+        return self.model._meta.get_field("form").remote_field.related_name
+
+    @cached_property
+    def formset_class(self):
+        widgets = {**self.widgets}
+        for name in self.fields:
+            model_field = self.model._meta.get_field(name)
+            if model_field.get_internal_type() == "DateField":
+                widgets.setdefault(name, DateInput())
+            elif model_field.get_internal_type() == "TextField":
+                widgets.setdefault(name, forms.Textarea(attrs={"rows": 2}))
+        formset = WeightedFormSet if self.weighted else BaseInlineFormSet
+        cls = inlineformset_factory(
+            self.model._meta.get_field("form").related_model,
+            self.model,
+            form=self.form,
+            fields=self.fields,
+            widgets=widgets,
+            extra=1,
+            can_delete=True,
+            formset=formset,
+            min_num=self.min_rows,
+            validate_min=bool(self.min_rows),
+        )
+        if self.weighted:
+            cls.weight_field = self.weighted
+        return cls
+
+
+@dataclass
+class FormType:
+    code: str
+    title: str
+    model: type
+    sections: list[tuple[str, list[str]]]
+    stages: tuple[int, ...] = ()  # empty: any stage (F05)
+    level: str = "project"  # or "customer"
+    filler_label: str = _("填写人")
+    date_label: str = _("日期")
+    inlines: list[Inline] = field(default_factory=list)
+    approval_steps: tuple[ApprovalStep, ...] = MANAGER_SIGNOFF
+    sensitive_fields: tuple[str, ...] = ()
+    results: Callable[[Any], list[tuple[str, str]]] | None = None
+    form_base: type = PaperForm
+    widgets: dict = field(default_factory=dict)
+    bind_formsets: Callable[[dict], None] | None = None  # link row tables to each other before use
+    after_save: Callable[[Any, dict], None] | None = None
+
+    @property
+    def header_fields(self) -> list[str]:
+        return ["filled_on", *[name for _title, names in self.sections for name in names], "shareable"]
+
+    @cached_property
+    def form_class(self) -> type[forms.ModelForm]:
+        widgets = {"filled_on": DateInput(), **self.widgets}
+        for name in self.header_fields:
+            model_field = self.model._meta.get_field(name)
+            kind = model_field.get_internal_type()
+            if kind == "DateField":
+                widgets.setdefault(name, DateInput())
+            elif kind == "DateTimeField":
+                widgets.setdefault(name, forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+        form_type = self
+
+        class Form(self.form_base):
+            sections = [(form_type.date_label, ["filled_on"]), *form_type.sections, (_("分享"), ["shareable"])]
+            version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+            def __init__(self, *args, user, **kwargs):
+                super().__init__(*args, user=user, **kwargs)
+                self.fields["filled_on"].label = form_type.date_label
+                if not self.is_bound:
+                    self.fields["version"].initial = self.instance.version
+                if not can_see_sensitive(self.instance, user):
+                    for name in form_type.sensitive_fields:
+                        self.fields.pop(name, None)
+
+        return modelform_factory(self.model, form=Form, fields=self.header_fields, widgets=widgets)
+
+    def approver_steps_for(self, form, user) -> list[ApprovalStep]:
+        return [step for step in self.approval_steps if step.may_sign(form, user)]
+
+
+def can_see_sensitive(form, user) -> bool:
+    """Confidential fields (F21 价格底限, F24 bank and tax): the project owner, their manager, directors."""
+    if user.sees_everything or user.manages(form.team_id):
+        return True
+    if form.project_id is not None:
+        return form.project.owner_id == user.pk
+    return form.filled_by_id == user.pk
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._types: dict[str, FormType] = {}
+
+    def register(self, form_type: FormType) -> FormType:
+        self._types[form_type.code] = form_type
+        return form_type
+
+    def get(self, code: str) -> FormType | None:
+        return self._types.get(code)
+
+    def for_model(self, model: type) -> FormType:
+        for form_type in self._types.values():
+            if form_type.model is model:
+                return form_type
+        raise LookupError(model)
+
+    def all(self) -> list[FormType]:
+        return sorted(self._types.values(), key=lambda t: t.code)
+
+    def for_stage(self, number: int) -> list[FormType]:
+        return [t for t in self.all() if t.level == "project" and (not t.stages or number in t.stages)]
+
+    def customer_level(self) -> list[FormType]:
+        return [t for t in self.all() if t.level == "customer"]
+
+
+registry = Registry()
+
+
+def f04_grade(total: Decimal) -> str:
+    for grade, threshold in settings.FORMS_F04_GRADE_THRESHOLDS:
+        if total >= Decimal(str(threshold)):
+            return grade
+    return "D"

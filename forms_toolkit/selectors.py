@@ -1,0 +1,235 @@
+"""Reads over the forms: a form laid out for the page and the PDF, lists and the approval queue across types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import CharField, Value
+from django.utils.translation import gettext as _
+
+from core.templatetags.paper import field_display
+from forms_toolkit.models import Signoff, StageForm
+from forms_toolkit.registry import FormType, can_see_sensitive, registry
+from forms_toolkit.services import next_step, signoffs_for
+
+
+@dataclass
+class Table:
+    label: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class SignatureLine:
+    label: str
+    name: str = ""
+    at: object = None
+    decision: str = ""
+    comment: str = ""
+
+
+def _tables(form_type: FormType, form: StageForm) -> list[Table]:
+    tables = []
+    for inline in form_type.inlines:
+        rows = list(getattr(form, inline.prefix).all())
+        headers = [str(inline.model._meta.get_field(n).verbose_name) for n in inline.fields]
+        values = [[field_display(row, n) for n in inline.fields] for row in rows]
+        if form_type.code == "F18" and inline.prefix == "indicators":
+            competitors = list(form.competitors.all())
+            headers += [c.name for c in competitors]
+            for row, cells in zip(rows, values, strict=True):
+                cells += [str(row.competitor_scores.get(str(c.pk), "")) for c in competitors]
+        tables.append(Table(label=str(inline.label), headers=headers, rows=values))
+    return tables
+
+
+def _signatures(form_type: FormType, form: StageForm) -> list[SignatureLine]:
+    """Each step of the chain as the paper's signature line, signed or not, for the round on show."""
+    signoffs = signoffs_for(form)
+    returned = sum(1 for s in signoffs if s.decision == Signoff.Decision.RETURNED)
+    shown_round = returned if form.status == StageForm.Status.RETURNED else returned + 1
+    latest = {s.step: s for s in signoffs if s.round == shown_round}
+    lines = []
+    for step in form_type.approval_steps:
+        signoff = latest.get(step.code)
+        if signoff is None:
+            lines.append(SignatureLine(label=str(step.label)))
+        else:
+            lines.append(
+                SignatureLine(
+                    label=str(step.label),
+                    name=signoff.by.display_name,
+                    at=signoff.at,
+                    decision=signoff.get_decision_display(),
+                    comment=signoff.comment,
+                )
+            )
+    return lines
+
+
+def form_display(*, form_type: FormType, form: StageForm, user) -> dict:
+    """Everything the detail page and the PDF show, with confidential fields hidden from those who may not see them."""
+    sensitive_ok = can_see_sensitive(form, user)
+    redacted = () if sensitive_ok else form_type.sensitive_fields
+    sections = []
+    for title, names in form_type.sections:
+        rows = []
+        for name in names:
+            label = form._meta.get_field(name).verbose_name
+            rows.append((label, "" if name in redacted else field_display(form, name), name in redacted))
+        sections.append((title, rows))
+    step = next_step(form) if form.status == StageForm.Status.SUBMITTED else None
+    header = [
+        (_("编号"), form.number),
+        (form_type.filler_label, form.filled_by.display_name),
+        (form_type.date_label, field_display(form, "filled_on")),
+        (_("客户名称"), form.customer.name),
+        (_("客户编号"), form.customer.code),
+    ]
+    if form.project_id:
+        header += [(_("项目名称"), form.project.name), (_("项目编号"), form.project.number)]
+    return {
+        "form_type": form_type,
+        "form": form,
+        "header": header,
+        "sections": sections,
+        "tables": _tables(form_type, form),
+        "results": form_type.results(form) if form_type.results else [],
+        "signatures": _signatures(form_type, form),
+        "audit": hasattr(form, "registered_on"),
+        "can_edit": form.is_editable_status and form.is_editable_by(user),
+        "can_submit": form.is_editable_status and form.is_editable_by(user),
+        "awaiting": step,
+        "can_decide": step is not None and step.may_sign(form, user),
+    }
+
+
+def conflict_rows(*, form_type: FormType, mine, theirs: StageForm, user) -> list[tuple[str, str, str]]:
+    """Header fields where what this user typed differs from what was saved meanwhile: (label, theirs, mine)."""
+    rows = []
+    redacted = () if can_see_sensitive(theirs, user) else form_type.sensitive_fields
+    for name in form_type.header_fields:
+        if name in redacted or name not in mine.fields:
+            continue
+        field = form_type.model._meta.get_field(name)
+        their_value = field.value_from_object(theirs)
+        my_value = mine.cleaned_data.get(name) if hasattr(mine, "cleaned_data") else None
+        if hasattr(my_value, "pk"):
+            my_value = my_value.pk
+        if their_value != my_value:
+            rows.append(
+                (
+                    str(field.verbose_name),
+                    field_display(theirs, name),
+                    "" if my_value is None else str(mine.cleaned_data.get(name)),
+                )
+            )
+    return rows
+
+
+LIST_FIELDS = (
+    "pk",
+    "number",
+    "status",
+    "filled_on",
+    "submitted_at",
+    "customer__name",
+    "project__name",
+    "filled_by__username",
+    "filled_by__last_name",
+    "filled_by__first_name",
+    "awaiting_step",
+)
+
+
+def _union(querysets):
+    if not querysets:
+        return []
+    first, *rest = querysets
+    # The union would inherit the first model's default ordering, which SQLite cannot apply to a union.
+    return first.union(*rest, all=True).order_by() if rest else first
+
+
+def form_list(*, user, code: str = "", status: str = ""):
+    """Every form the user may read, newest first, as one paginated list across the form types."""
+    parts = []
+    for form_type in registry.all():
+        if code and form_type.code != code:
+            continue
+        qs = form_type.model.objects.visible_to(user)
+        if status in StageForm.Status.values:
+            qs = qs.filter(status=status)
+        parts.append(
+            qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
+        )
+    combined = _union(parts)
+    return combined.order_by("-filled_on", "-pk") if parts else []
+
+
+def approval_queue(*, user, limit: int = 200) -> list[dict]:
+    """Submitted forms of the user's team (all teams for directors) waiting for a step the user may sign, oldest first."""
+    manager_steps = {"manager", "department_head", "review", "sales_manager"}
+    parts = []
+    for form_type in registry.all():
+        qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED)
+        if not user.sees_everything:
+            qs = qs.filter(team_id=user.team_id, awaiting_step__in=manager_steps)
+        parts.append(
+            qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
+        )
+    rows = list(_union(parts).order_by("submitted_at", "pk")[:limit])
+    for row in rows:
+        form_type = registry.get(row["code"])
+        row["title"] = form_type.title
+        row["step_label"] = next((s.label for s in form_type.approval_steps if s.code == row["awaiting_step"]), "")
+        row["filled_by"] = f"{row['filled_by__last_name']}{row['filled_by__first_name']}" or row["filled_by__username"]
+    return rows
+
+
+STATUS_BADGES = {
+    StageForm.Status.DRAFT: "text-bg-secondary",
+    StageForm.Status.SUBMITTED: "text-bg-primary",
+    StageForm.Status.APPROVED: "text-bg-success",
+    StageForm.Status.RETURNED: "text-bg-warning",
+}
+
+
+def project_paperwork(*, project, user) -> dict[int, list[dict]]:
+    """Each stage's form types with the project's forms of that type (one query for all of them)."""
+    from django.urls import reverse
+
+    parts = [
+        t.model.objects.filter(project=project)
+        .annotate(code=Value(t.code, output_field=CharField()))
+        .values("pk", "number", "status", "code")
+        .order_by()
+        for t in registry.all()
+        if t.level == "project"
+    ]
+    rows = list(_union(parts).order_by("pk")) if parts else []
+    labels = dict(StageForm.Status.choices)
+    by_code: dict[str, list[dict]] = {}
+    for row in rows:
+        by_code.setdefault(row["code"], []).append(
+            {
+                "number": row["number"],
+                "status": labels[row["status"]],
+                "badge": STATUS_BADGES[row["status"]],
+                "url": reverse("forms_toolkit:detail", args=[row["code"], row["pk"]]),
+            }
+        )
+    out: dict[int, list[dict]] = {}
+    for number in range(1, 9):
+        for form_type in registry.for_stage(number):
+            if not form_type.stages and number != project.stage.number:
+                continue  # F05 is listed once, under the stage the project is in
+            out.setdefault(number, []).append(
+                {
+                    "code": form_type.code,
+                    "title": form_type.title,
+                    "forms": by_code.get(form_type.code, []),
+                    "create_url": reverse("forms_toolkit:create", args=[form_type.code]) + f"?project={project.pk}",
+                }
+            )
+    return out

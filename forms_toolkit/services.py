@@ -1,0 +1,207 @@
+"""Writes to stage forms: create, save with optimistic locking, submit, approve or return."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import number_next
+from forms_toolkit.models import Signoff, StageForm
+from forms_toolkit.registry import FormType
+from pipeline import services as pipeline_services
+from pipeline.models import Task
+
+
+class EditConflict(Exception):
+    """Someone saved the form after this user opened it; ``current`` is what they saved."""
+
+    def __init__(self, current: StageForm):
+        self.current = current
+        super().__init__(current.number)
+
+
+def _save_rows(form_type: FormType, form: StageForm, formsets: dict) -> None:
+    for formset in formsets.values():
+        formset.instance = form
+        formset.save()
+    if form_type.after_save:
+        form_type.after_save(form, formsets)
+
+
+@transaction.atomic
+def stage_form_create(*, form_type: FormType, form: StageForm, formsets: dict, by, project=None, customer=None):
+    """Save a new form on its project (or customer) with its rows; it starts as a draft."""
+    if project is not None:
+        form.project = project
+        form.customer_id = project.customer_id
+        form.team_id = project.team_id
+    else:
+        form.customer = customer
+        form.team_id = customer.team_id
+    form.filled_by = by
+    form.number = number_next(prefix=form_type.code)
+    if hasattr(form, "registered_on"):
+        from core.services import audit_block_register
+
+        audit_block_register(record=form, by=by)
+    form._history_user = by
+    form.save()
+    _save_rows(form_type, form, formsets)
+    return form
+
+
+@transaction.atomic
+def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, by, expected_version: int | None):
+    """Save edits unless someone else saved since ``expected_version``; then nothing is written and both are shown."""
+    current = type(form).objects.select_for_update().get(pk=form.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current)
+    if not current.is_editable_status:
+        raise ValidationError(_("已提交或已批准的表单不能修改;被退回后可以修改。"), code="locked")
+    form.version = current.version + 1
+    form._history_user = by
+    form.save()
+    _save_rows(form_type, form, formsets)
+    return form
+
+
+@transaction.atomic
+def stage_form_submit(*, form: StageForm, by) -> StageForm:
+    """Hand the form in for sign-off; its promises and next contacts become tasks."""
+    if not form.is_editable_status:
+        raise ValidationError(_("这张表单已经提交。"), code="submitted")
+    form.status = StageForm.Status.SUBMITTED
+    form.submitted_at = timezone.now()
+    form.awaiting_step = form.form_type.approval_steps[0].code
+    form.version = F("version") + 1
+    form._history_user = by
+    form.save(update_fields=["status", "submitted_at", "awaiting_step", "version", "updated_at"])
+    form.refresh_from_db(fields=["version"])
+    _tasks_from_form(form=form, by=by)
+    if form.project_id:
+        pipeline_services.stage_tasks_sync(project=form.project)
+    return form
+
+
+def _tasks_from_form(*, form: StageForm, by) -> None:
+    """F01's next contacts and promises, F05's commitments: each becomes someone's dated task."""
+    code = form.form_type.code
+    project = form.project
+    if code == "F01":
+        for row in form.rows.all():
+            if row.next_contact_on:
+                pipeline_services.task_create(
+                    customer=form.customer,
+                    project=project,
+                    kind=Task.Kind.NEXT_CONTACT,
+                    owner=form.filled_by,
+                    by=by,
+                    title=_("联络 %(who)s") % {"who": row.found_whom or row.customer_name or form.customer.name},
+                    due_date=row.next_contact_on,
+                )
+            if row.promise:
+                pipeline_services.task_create(
+                    customer=form.customer,
+                    project=project,
+                    kind=Task.Kind.PROMISE,
+                    owner=form.filled_by,
+                    by=by,
+                    title=row.promise,
+                    due_date=row.work_due_on or row.next_contact_on or _in_a_week(),
+                )
+    elif code == "F05":
+        for commitment in form.commitments.all():
+            pipeline_services.task_create(
+                customer=form.customer,
+                project=project,
+                kind=Task.Kind.PROMISE,
+                owner=commitment.responsible,
+                by=by,
+                title=commitment.promise,
+                due_date=commitment.feedback_on,
+            )
+        if form.next_visit_at:
+            pipeline_services.task_create(
+                customer=form.customer,
+                project=project,
+                kind=Task.Kind.NEXT_CONTACT,
+                owner=form.filled_by,
+                by=by,
+                title=_("拜访 %(who)s") % {"who": form.visitee or form.customer.name},
+                due_date=timezone.localtime(form.next_visit_at).date(),
+            )
+
+
+def _in_a_week() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=7)
+
+
+def next_step(form: StageForm):
+    """The approval step the form waits for, or None."""
+    for step in form.form_type.approval_steps:
+        if step.code == form.awaiting_step:
+            return step
+    return None
+
+
+def _step_after(form: StageForm, code: str) -> str:
+    codes = [step.code for step in form.form_type.approval_steps]
+    index = codes.index(code) + 1
+    return codes[index] if index < len(codes) else ""
+
+
+def _round(form: StageForm) -> int:
+    returned = Signoff.objects.filter(
+        form_code=form.form_type.code, form_id=form.pk, decision=Signoff.Decision.RETURNED
+    ).count()
+    return returned + 1
+
+
+@transaction.atomic
+def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -> Signoff:
+    """Sign the current step (approve) or send the form back with advice (return)."""
+    locked = type(form).objects.select_for_update().get(pk=form.pk)
+    if locked.status != StageForm.Status.SUBMITTED:
+        raise ValidationError(_("只有已提交的表单可以审批。"), code="not_submitted")
+    step = next_step(locked)
+    if step is None or not step.may_sign(locked, by):
+        raise PermissionDenied(_("您不是这一环节的审批人。"))
+    advice = (advice or "").strip()
+    if not approve and not advice:
+        raise ValidationError({"advice": _("退回时请写明领导建议。")}, code="advice_required")
+    signoff = Signoff.objects.create(
+        form_code=locked.form_type.code,
+        form_id=locked.pk,
+        step=step.code,
+        by=by,
+        comment=advice,
+        decision=Signoff.Decision.APPROVED if approve else Signoff.Decision.RETURNED,
+        round=_round(locked),
+    )
+    if advice:
+        stamp = f"{by.display_name} {timezone.localtime():%Y-%m-%d}:{advice}"
+        locked.manager_advice = f"{locked.manager_advice}\n{stamp}".strip()
+    if not approve:
+        locked.status = StageForm.Status.RETURNED
+        locked.awaiting_step = ""
+        locked.decided_at = timezone.now()
+    else:
+        locked.awaiting_step = _step_after(locked, step.code)
+        if not locked.awaiting_step:
+            locked.status = StageForm.Status.APPROVED
+            locked.decided_at = timezone.now()
+    locked.version += 1
+    locked._history_user = by
+    locked.save()
+    if locked.project_id:
+        pipeline_services.stage_tasks_sync(project=locked.project)
+    return signoff
+
+
+def signoffs_for(form: StageForm) -> list[Signoff]:
+    return list(Signoff.objects.filter(form_code=form.form_type.code, form_id=form.pk).select_related("by"))

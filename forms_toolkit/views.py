@@ -1,0 +1,244 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import select_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.visibility import get_visible_or_404
+from core.history import history_entries
+from core.views import paginate
+from customers.models import Customer
+from forms_toolkit import pdf, selectors, services
+from forms_toolkit.registry import can_see_sensitive, registry
+from pipeline.models import Project
+
+
+def _form_type(code: str):
+    form_type = registry.get(code.upper())
+    if form_type is None:
+        raise Http404
+    return form_type
+
+
+def _get_form(request, form_type, pk, *, edit=False):
+    form = get_visible_or_404(
+        form_type.model.objects.select_related("project", "customer", "filled_by", "team"), request.user, pk=pk
+    )
+    if edit and not form.is_editable_by(request.user):
+        raise PermissionDenied
+    return form
+
+
+def _templates(form_type, kind: str) -> list[str]:
+    """A form's own template where its paper needs one, else the generic one (neapolitan's rule)."""
+    return [f"forms_toolkit/{form_type.model._meta.model_name}_{kind}.html", f"forms_toolkit/form_{kind}.html"]
+
+
+def _formsets(form_type, request, instance):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    formsets = {}
+    for inline in form_type.inlines:
+        kwargs = {}
+        if instance.pk is None and inline.initial and data is None:
+            initial = inline.initial()
+            kwargs["initial"] = initial
+        formset = inline.formset_class(data, files, instance=instance, prefix=inline.prefix, **kwargs)
+        if instance.pk is None and inline.initial and data is None:
+            formset.extra = len(kwargs["initial"])
+        formset.label = inline.label
+        if inline.queryset:
+            for field_name, queryset in inline.queryset(instance).items():
+                for form in [*formset.forms, formset.empty_form]:
+                    form.fields[field_name].queryset = queryset
+        formsets[inline.prefix] = formset
+    if form_type.bind_formsets:
+        form_type.bind_formsets(formsets)
+    return formsets
+
+
+def _all_valid(form, formsets) -> bool:
+    results = [form.is_valid()] + [fs.is_valid() for fs in formsets.values()]
+    return all(results)
+
+
+def _edit_context(form_type, form, formsets, **extra):
+    return {"form_type": form_type, "form": form, "formsets": list(formsets.values()), **extra}
+
+
+def form_create(request, code: str):
+    form_type = _form_type(code)
+    project = customer = None
+    if form_type.level == "project":
+        project = get_visible_or_404(
+            Project.objects.select_related("customer", "stage"), request.user, pk=request.GET.get("project") or 0
+        )
+        if not project.is_editable_by(request.user):
+            raise PermissionDenied
+        instance = form_type.model(project=project, customer=project.customer, team_id=project.team_id)
+        if hasattr(instance, "visit_stage_id"):
+            instance.visit_stage = project.stage
+    else:
+        customer = get_visible_or_404(Customer.objects.all(), request.user, pk=request.GET.get("customer") or 0)
+        instance = form_type.model(customer=customer, team_id=customer.team_id)
+    instance.filled_by = request.user
+    form = form_type.form_class(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=instance,
+        user=request.user,
+        initial={"filled_on": _today()},
+    )
+    formsets = _formsets(form_type, request, instance)
+    if request.method == "POST" and _all_valid(form, formsets):
+        saved = services.stage_form_create(
+            form_type=form_type,
+            form=form.instance,
+            formsets=formsets,
+            by=request.user,
+            project=project,
+            customer=customer,
+        )
+        messages.success(
+            request, _("%(title)s %(number)s 已保存为草稿。") % {"title": form_type.title, "number": saved.number}
+        )
+        return redirect(saved)
+    return render(
+        request,
+        select_template(_templates(form_type, "form")).template.name,
+        _edit_context(form_type, form, formsets, project=project, customer=customer),
+    )
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def form_update(request, code: str, pk: int):
+    form_type = _form_type(code)
+    instance = _get_form(request, form_type, pk, edit=True)
+    if not instance.is_editable_status:
+        messages.error(request, _("已提交或已批准的表单不能修改;被退回后可以修改。"))
+        return redirect(instance)
+    form = form_type.form_class(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=instance,
+        user=request.user,
+    )
+    formsets = _formsets(form_type, request, instance)
+    conflict = None
+    if request.method == "POST" and _all_valid(form, formsets):
+        try:
+            services.stage_form_update(
+                form_type=form_type,
+                form=form.instance,
+                formsets=formsets,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except services.EditConflict as clash:
+            conflict = selectors.conflict_rows(form_type=form_type, mine=form, theirs=clash.current, user=request.user)
+            # Saving again now overwrites their version on purpose: the user has seen it.
+            data = request.POST.copy()
+            data["version"] = clash.current.version
+            form = form_type.form_class(
+                data, request.FILES, instance=type(instance).objects.get(pk=pk), user=request.user
+            )
+            form.is_valid()
+            formsets = _formsets(form_type, request, instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("表单已保存。"))
+            return redirect(instance)
+    return render(
+        request,
+        select_template(_templates(form_type, "form")).template.name,
+        _edit_context(
+            form_type,
+            form,
+            formsets,
+            project=instance.project,
+            customer=instance.customer,
+            instance=instance,
+            conflict=conflict,
+        ),
+        status=409 if conflict else 200,
+    )
+
+
+def form_detail(request, code: str, pk: int):
+    form_type = _form_type(code)
+    instance = _get_form(request, form_type, pk)
+    context = selectors.form_display(form_type=form_type, form=instance, user=request.user)
+    context["history"] = history_entries(
+        instance,
+        redacted=frozenset() if can_see_sensitive(instance, request.user) else frozenset(form_type.sensitive_fields),
+    )
+    return render(request, select_template(_templates(form_type, "detail")).template.name, context)
+
+
+@require_POST
+def form_submit(request, code: str, pk: int):
+    form_type = _form_type(code)
+    instance = _get_form(request, form_type, pk, edit=True)
+    try:
+        services.stage_form_submit(form=instance, by=request.user)
+        messages.success(request, _("表单已提交,等待审批。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(instance)
+
+
+@require_POST
+def form_decide(request, code: str, pk: int):
+    form_type = _form_type(code)
+    instance = _get_form(request, form_type, pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.stage_form_decide(
+            form=instance, by=request.user, approve=approve, advice=request.POST.get("advice", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(request.POST.get("next") or instance.get_absolute_url())
+    messages.success(request, _("已同意。") if approve else _("已退回,并附领导建议。"))
+    return redirect(request.POST.get("next") or instance.get_absolute_url())
+
+
+def form_pdf(request, code: str, pk: int):
+    form_type = _form_type(code)
+    instance = _get_form(request, form_type, pk)
+    content = pdf.render_form_pdf(form_type=form_type, form=instance, user=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{instance.number}.pdf"'
+    return response
+
+
+def approval_queue(request):
+    if not (request.user.is_manager or request.user.sees_everything):
+        raise PermissionDenied
+    return render(request, "forms_toolkit/queue.html", {"items": selectors.approval_queue(user=request.user)})
+
+
+def form_list(request):
+    items = selectors.form_list(
+        user=request.user, code=request.GET.get("type", ""), status=request.GET.get("status", "")
+    )
+    page = paginate(request, items)
+    return render(
+        request,
+        "forms_toolkit/form_list.html",
+        {
+            "page": page,
+            "types": registry.all(),
+            "type": request.GET.get("type", ""),
+            "status": request.GET.get("status", ""),
+            "query": request.GET.urlencode(),
+        },
+    )
