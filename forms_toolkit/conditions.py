@@ -4,11 +4,12 @@ from django.db.models import CharField, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from customers.hooks import customer_paperwork_providers
 from forms_toolkit import definitions  # noqa: F401  (fills the registry)
 from forms_toolkit.models import StageForm
 from forms_toolkit.registry import registry
 from pipeline.gates import register_condition_kind
-from pipeline.hooks import stage_paperwork_providers
+from pipeline.hooks import returned_paperwork_providers, stage_paperwork_providers
 from pipeline.models import StageCondition
 
 DONE_STATUSES = {
@@ -83,3 +84,21 @@ def _paperwork(*, project, user):
 
 
 stage_paperwork_providers.append(_paperwork)
+
+
+def _returned(*, user):
+    from forms_toolkit.selectors import returned_forms
+
+    return returned_forms(user=user)
+
+
+returned_paperwork_providers.append(_returned)
+
+
+def _customer_paperwork(*, customer, user):
+    from forms_toolkit.selectors import customer_paperwork
+
+    return customer_paperwork(customer=customer, user=user)
+
+
+customer_paperwork_providers.append(_customer_paperwork)

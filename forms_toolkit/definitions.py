@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RowForm
 from forms_toolkit import models as m
 from forms_toolkit.registry import (
     ApprovalStep,
@@ -63,7 +64,12 @@ def f18_results(form) -> list[tuple[str, str]]:
     out = [(_("我们公司加权得分"), _q(ours))]
     for name, score in theirs:
         gap = ours - score
-        out.append((_("%(name)s 加权得分") % {"name": name}, f"{_q(score)}(差距 {'+' if gap >= 0 else ''}{_q(gap)})"))
+        out.append(
+            (
+                _("%(name)s 加权得分") % {"name": name},
+                _("%(score)s(我方差距 %(gap)s)") % {"score": _q(score), "gap": f"{'+' if gap >= 0 else ''}{_q(gap)}"},
+            )
+        )
     return out
 
 
@@ -377,7 +383,7 @@ registry.register(
 )
 
 
-class CompetitorIndicatorForm(forms.ModelForm):
+class CompetitorIndicatorForm(RowForm):
     """An indicator row with a 1–5 score field for each competitor named on the form."""
 
     def __init__(self, *args, competitor_labels=(), **kwargs):
@@ -385,7 +391,12 @@ class CompetitorIndicatorForm(forms.ModelForm):
         scores = self.instance.competitor_scores or {}
         for i, (key, label) in enumerate(competitor_labels):
             self.fields[f"cscore_{i}"] = forms.IntegerField(
-                label=label, min_value=1, max_value=5, required=False, initial=scores.get(str(key))
+                label=label,
+                min_value=1,
+                max_value=5,
+                required=False,
+                initial=scores.get(str(key)),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
             )
 
     def clean(self):

@@ -7,6 +7,7 @@ it and how it prints live in ``forms_toolkit.registry``.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -738,8 +739,15 @@ class Handover(StageForm):
                 | Q(implementation_end__isnull=True)
                 | Q(implementation_start__lte=models.F("implementation_end")),
                 name="handover_starts_before_it_ends",
+                violation_error_message=_("实施开始日期不能晚于结束日期。"),
             )
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        start, end = self.implementation_start, self.implementation_end
+        if start and end and start > end:
+            raise ValidationError({"implementation_end": _("实施结束日期不能早于开始日期。")})
 
 
 class AbnormalCustomer(StageForm, AuditBlock):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, PaperForm
+from core.forms import DateInput, PaperForm, RowForm
 
 
 def _is_team_manager(form, user) -> bool:
@@ -62,7 +62,7 @@ class WeightedFormSet(BaseInlineFormSet):
         total = sum((f.cleaned_data.get(self.weight_field) or Decimal("0")) for f in rows)
         if total != Decimal("100"):
             raise forms.ValidationError(
-                _("权重合计必须为 100%%,现在是 %(total)s%%。") % {"total": total.normalize()}, code="weights"
+                _("权重合计必须为 100%%,现在是 %(total)s%%。") % {"total": f"{total.normalize():f}"}, code="weights"
             )
 
 
@@ -76,7 +76,7 @@ class Inline:
     initial: Callable[[], list[dict]] | None = None
     widgets: dict = field(default_factory=dict)
     queryset: Callable[[Any], dict[str, Any]] | None = None  # parent form instance -> {field: queryset}
-    form: type = forms.ModelForm
+    form: type = RowForm
 
     @property
     def prefix(self) -> str:

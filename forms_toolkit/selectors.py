@@ -233,3 +233,64 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
                 }
             )
     return out
+
+
+def returned_forms(*, user, limit: int = 50) -> list[dict]:
+    """The user's forms sent back with advice, newest decision first (one query)."""
+    from django.urls import reverse
+
+    parts = [
+        t.model.objects.filter(filled_by=user, status=StageForm.Status.RETURNED)
+        .annotate(code=Value(t.code, output_field=CharField()))
+        .values("pk", "number", "manager_advice", "decided_at", "customer__name", "project__name", "code")
+        .order_by()
+        for t in registry.all()
+    ]
+    rows = list(_union(parts).order_by("-decided_at")[:limit])
+    return [
+        {
+            "title": registry.get(r["code"]).title,
+            "number": r["number"],
+            "advice": r["manager_advice"],
+            "url": reverse("forms_toolkit:detail", args=[r["code"], r["pk"]]),
+            "context": " · ".join(x for x in (r["customer__name"], r["project__name"]) if x),
+        }
+        for r in rows
+    ]
+
+
+def customer_paperwork(*, customer, user) -> list[dict]:
+    """The customer-level forms (F04, F07, F26) of a customer, one query for all types."""
+    from django.urls import reverse
+
+    types = registry.customer_level()
+    parts = [
+        t.model.objects.filter(customer=customer)
+        .annotate(code=Value(t.code, output_field=CharField()))
+        .values("pk", "number", "status", "code")
+        .order_by()
+        for t in types
+    ]
+    rows = list(_union(parts).order_by("pk")) if parts else []
+    labels = dict(StageForm.Status.choices)
+    can_write = customer.is_visible_to(user)
+    return [
+        {
+            "code": t.code,
+            "title": t.title,
+            "forms": [
+                {
+                    "number": r["number"],
+                    "status": labels[r["status"]],
+                    "badge": STATUS_BADGES[r["status"]],
+                    "url": reverse("forms_toolkit:detail", args=[r["code"], r["pk"]]),
+                }
+                for r in rows
+                if r["code"] == t.code
+            ],
+            "create_url": reverse("forms_toolkit:create", args=[t.code]) + f"?customer={customer.pk}"
+            if can_write
+            else "",
+        }
+        for t in types
+    ]

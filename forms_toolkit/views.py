@@ -11,6 +11,7 @@ from core.history import history_entries
 from core.views import paginate
 from customers.models import Customer
 from forms_toolkit import pdf, selectors, services
+from forms_toolkit.models import StageForm
 from forms_toolkit.registry import can_see_sensitive, registry
 from pipeline.models import Project
 
@@ -231,6 +232,10 @@ def form_list(request):
         user=request.user, code=request.GET.get("type", ""), status=request.GET.get("status", "")
     )
     page = paginate(request, items)
+    labels = dict(StageForm.Status.choices)
+    for item in page.object_list:
+        item["status_label"] = labels[item["status"]]
+        item["title"] = registry.get(item["code"]).title
     return render(
         request,
         "forms_toolkit/form_list.html",

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import DateInput, PaperForm, UserChoiceField
+from core.forms import DateInput, PaperForm, RowForm, UserChoiceField
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
 
 PROJECT_SECTIONS = [
@@ -152,13 +152,13 @@ class TaskForm(forms.ModelForm):
         self.fields["due_date"].initial = timezone.localdate
 
 
-class BuyingCenterForm(forms.ModelForm):
+class BuyingCenterForm(RowForm):
     class Meta:
         model = BuyingCenterMember
         fields = ["contact", "level", "department", "role", "attitude", "closeness"]
 
 
-class ProcurementStepForm(forms.ModelForm):
+class ProcurementStepForm(RowForm):
     class Meta:
         model = ProcurementStep
         fields = ["step", "process", "responsible", "position", "considerations"]

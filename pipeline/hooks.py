@@ -12,3 +12,14 @@ def stage_paperwork(*, project, user) -> dict[int, list]:
         for number, entries in provider(project=project, user=user).items():
             out.setdefault(number, []).extend(entries)
     return out
+
+
+# (user) -> [{"title", "number", "url", "advice", "decided_at"}]: returned paperwork shown on "my day".
+returned_paperwork_providers: list[Callable] = []
+
+
+def returned_paperwork(*, user) -> list[dict]:
+    out: list[dict] = []
+    for provider in returned_paperwork_providers:
+        out.extend(provider(user=user))
+    return out

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from pipeline.buying_center import buying_center_red_flags
 from pipeline.gates import ConditionStatus, current_stage_statuses
+from pipeline.hooks import returned_paperwork
 from pipeline.models import (
     BuyingCenterMember,
     CustomerStageObservation,
@@ -184,6 +185,7 @@ class MyDay:
     due: list[Task]
     waiting: list[tuple[Project, list[ConditionStatus]]]
     team_overdue: list[Task]
+    returned: list[dict]
 
 
 def my_day(*, user, horizon_days: int = 7) -> MyDay:
@@ -208,7 +210,9 @@ def my_day(*, user, horizon_days: int = 7) -> MyDay:
         if not user.sees_everything:
             team_tasks = team_tasks.filter(team_id=user.team_id)
         team_overdue = list(team_tasks.order_by("due_date", "pk")[:100])
-    return MyDay(overdue=overdue, due=due, waiting=waiting, team_overdue=team_overdue)
+    return MyDay(
+        overdue=overdue, due=due, waiting=waiting, team_overdue=team_overdue, returned=returned_paperwork(user=user)
+    )
 
 
 def case_library():

@@ -48,8 +48,21 @@ def test_it_renders_every_page_for_each_role(browser, live_server, width):
     decision_maker = Contact.objects.get(name="顾长庚")
     project = Project.objects.get(name="临港基地 2 号车间桥式起重机改造")
     won = Project.objects.filter(status="won").first()
+    from forms_toolkit.models import CompetitorAnalysis, ContractReview
+
+    analysis = (
+        CompetitorAnalysis.objects.filter(project__owner__username="rep").first() or CompetitorAnalysis.objects.first()
+    )
+    review = ContractReview.objects.first()
     pages = {
         "home": "/",
+        "form-list": "/forms/",
+        "queue": "/forms/queue/",
+        "f18-new": f"/forms/F18/new/?project={project.pk}",
+        "f05-new": f"/forms/F05/new/?project={project.pk}",
+        "f18-detail": analysis.get_absolute_url(),
+        "f24-detail": review.get_absolute_url(),
+        "f04-new": f"/forms/F04/new/?customer={customer.pk}",
         "my-day": "/projects/my-day/",
         "board": "/projects/board/",
         "project-list": "/projects/",

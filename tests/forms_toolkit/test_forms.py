@@ -1,0 +1,399 @@
+"""Each form type: a valid save with rows, the paper's checks, visibility, sign-off, edit conflicts and its PDF."""
+
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from forms_toolkit import services
+from forms_toolkit.models import StageForm
+from forms_toolkit.registry import registry
+from tests.forms_toolkit.conftest import ALL_TYPES, CUSTOMER_TYPES, PROJECT_TYPES
+
+
+def _create_url(form_type, project, customer):
+    target = f"project={project.pk}" if form_type.level == "project" else f"customer={customer.pk}"
+    return reverse("forms_toolkit:create", args=[form_type.code]) + "?" + target
+
+
+def _make(client, user, form_type, project, customer, post_data):
+    client.force_login(user)
+    response = client.post(_create_url(form_type, project, customer), post_data(form_type, customer=customer))
+    assert response.status_code == 302, response.context and [
+        response.context["form"].errors,
+        [fs.errors for fs in response.context["formsets"]],
+        [fs.non_form_errors() for fs in response.context["formsets"]],
+    ]
+    return form_type.model.objects.latest("pk")
+
+
+@pytest.mark.parametrize("code", ALL_TYPES)
+def test_a_valid_form_saves_with_its_rows_and_a_readable_number(client, rep, project, customer, post_data, code):
+    form_type = registry.get(code)
+    form = _make(client, rep, form_type, project, customer, post_data)
+    assert form.number.startswith(f"{code}-") and form.status == StageForm.Status.DRAFT
+    assert form.filled_by == rep and form.customer == customer and form.team == rep.team
+    assert (form.project == project) is (form_type.level == "project")
+    for inline in form_type.inlines:
+        assert getattr(form, inline.prefix).count() == 1, inline.prefix
+    page = client.get(form.get_absolute_url())
+    assert page.status_code == 200 and form.number in page.content.decode()
+
+
+@pytest.mark.parametrize("code", ALL_TYPES)
+def test_bad_header_input_is_refused_beside_the_field_and_kept(client, rep, project, customer, post_data, code):
+    form_type = registry.get(code)
+    client.force_login(rep)
+    data = post_data(form_type, customer=customer)
+    data["filled_on"] = "2026-02-30"
+    kept = next((v for k, v in data.items() if isinstance(v, str) and v.startswith("填写的")), None)
+    response = client.post(_create_url(form_type, project, customer), data)
+    assert response.status_code == 200
+    assert "filled_on" in response.context["form"].errors
+    assert "请更正下面标出的错误" in response.content.decode()
+    if kept:
+        assert kept in response.content.decode()
+    assert not form_type.model.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["F04", "F10", "F18", "F19", "F20"])
+def test_weights_must_total_100(client, rep, project, customer, post_data, code):
+    form_type = registry.get(code)
+    client.force_login(rep)
+    data = post_data(form_type, customer=customer)
+    inline = next(i for i in form_type.inlines if i.weighted)
+    data[f"{inline.prefix}-0-{inline.weighted}"] = "60"
+    response = client.post(_create_url(form_type, project, customer), data)
+    formset = next(fs for fs in response.context["formsets"] if fs.prefix == inline.prefix)
+    assert "权重合计必须为 100%,现在是 60%。" in formset.non_form_errors()
+    assert not form_type.model.objects.exists()
+
+
+def test_f18_scores_must_be_1_to_5_for_us_and_each_competitor(client, rep, project, customer, post_data):
+    form_type = registry.get("F18")
+    client.force_login(rep)
+    data = post_data(form_type, customer=customer)
+    data["indicators-0-our_score"] = "6"
+    data["indicators-0-cscore_0"] = "0"
+    response = client.post(_create_url(form_type, project, customer), data)
+    row = next(fs for fs in response.context["formsets"] if fs.prefix == "indicators").forms[0]
+    assert "our_score" in row.errors and "cscore_0" in row.errors
+
+
+def test_f25_start_date_not_after_end_date(client, rep, project, customer, post_data):
+    form_type = registry.get("F25")
+    client.force_login(rep)
+    data = post_data(form_type, customer=customer)
+    data["implementation_start"], data["implementation_end"] = "2027-03-01", "2027-01-01"
+    response = client.post(_create_url(form_type, project, customer), data)
+    assert response.status_code == 200
+    assert not form_type.model.objects.exists()
+    assert response.context["form"].errors["implementation_end"] == ["实施结束日期不能早于开始日期。"]
+
+
+def test_f04_weighted_total_and_grade(rep, customer):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form("F04", customer=customer, by=rep, status="draft")
+    form.indicators.all().delete()
+    form.indicators.create(group="行业因素", indicator="行业成熟度", weight=Decimal("60"), score_1=90)
+    form.indicators.create(group="客户关系", indicator="业务交往", weight=Decimal("40"), score_1=70)
+    results = dict(registry.get("F04").results(form))
+    assert results["综合评价(客户1)"] == "82.00" and results["级别(客户1)"] == "B"
+
+
+def test_f04_grade_thresholds_come_from_settings(settings, rep, customer):
+    from forms_toolkit.registry import f04_grade
+
+    settings.FORMS_F04_GRADE_THRESHOLDS = [("A", 95), ("B", 90), ("C", 80)]
+    assert [f04_grade(Decimal(v)) for v in ("96", "91", "85", "10")] == ["A", "B", "C", "D"]
+
+
+def test_f18_weighted_scores_for_us_and_every_competitor_with_the_gap(rep, project):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form("F18", project=project, by=rep, status="draft")
+    results = dict(registry.get("F18").results(form))
+    # weights 40/30/30; us 4,4,3; A 5,4,2; B 3,3,5
+    assert results["我们公司加权得分"] == "3.70"
+    assert results["A竞争对手 加权得分"] == "3.80(我方差距 -0.10)"
+    assert results["B竞争对手 加权得分"] == "3.60(我方差距 +0.10)"
+
+
+def test_f18_accepts_a_third_competitor(client, rep, project, customer, post_data):
+    form_type = registry.get("F18")
+    form = _make(client, rep, form_type, project, customer, post_data)
+    url = reverse("forms_toolkit:update", args=["F18", form.pk])
+    page = client.get(url)
+    data = {k: v.value() if hasattr(v, "value") else v for k, v in {}.items()}
+    data = post_data(form_type, customer=customer, version=form.version)
+    competitor = form.competitors.get()
+    indicator = form.indicators.get()
+    data.update(
+        {
+            "competitors-TOTAL_FORMS": "3",
+            "competitors-INITIAL_FORMS": "1",
+            "competitors-0-id": competitor.pk,
+            "competitors-0-name": "甲公司",
+            "competitors-1-name": "乙公司",
+            "competitors-2-name": "丙公司",
+            "indicators-INITIAL_FORMS": "1",
+            "indicators-0-id": indicator.pk,
+            "indicators-0-cscore_0": "5",
+            "indicators-0-cscore_1": "2",
+            "indicators-0-cscore_2": "1",
+        }
+    )
+    assert page.status_code == 200
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["formsets"][1].errors
+    names = [c.name for c in form.competitors.all()]
+    assert names == ["甲公司", "乙公司", "丙公司"]
+    results = dict(registry.get("F18").results(form))
+    assert results["丙公司 加权得分"].startswith("1.00")
+
+
+def test_f20_total_is_shown(rep, project):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form("F20", project=project, by=rep, status="draft")
+    assert dict(registry.get("F20").results(form))["合计"] == "100.00%"
+
+
+@pytest.mark.parametrize("code", PROJECT_TYPES)
+def test_forms_follow_their_projects_visibility(client, rep, teammate, other_rep, project, code):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form(code, project=project, by=rep, status="draft")
+    client.force_login(other_rep)
+    for name in ("forms_toolkit:detail", "forms_toolkit:update", "forms_toolkit:pdf"):
+        assert client.get(reverse(name, args=[code, form.pk])).status_code == 404
+    client.force_login(teammate)
+    assert client.get(reverse("forms_toolkit:detail", args=[code, form.pk])).status_code == 200
+    assert client.get(reverse("forms_toolkit:update", args=[code, form.pk])).status_code == 403
+    assert client.get(_create_url(registry.get(code), project, project.customer)).status_code == 403
+
+
+@pytest.mark.parametrize("code", CUSTOMER_TYPES)
+def test_customer_forms_follow_the_customers_visibility(client, rep, other_rep, customer, code):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form(code, customer=customer, by=rep, status="draft")
+    client.force_login(other_rep)
+    assert client.get(reverse("forms_toolkit:detail", args=[code, form.pk])).status_code == 404
+    assert client.get(_create_url(registry.get(code), None, customer)).status_code == 404
+
+
+@pytest.mark.parametrize("code", ALL_TYPES)
+def test_the_approval_flow_submit_return_resubmit_approve(client, rep, manager, director, project, customer, code):
+    from demo.forms import demo_stage_form
+
+    form_type = registry.get(code)
+    form = demo_stage_form(
+        code, project=project if form_type.level == "project" else None, customer=customer, by=rep, status="submitted"
+    )
+    assert form.status == "submitted" and form.awaiting_step == form_type.approval_steps[0].code
+    client.force_login(rep)
+    assert client.get(reverse("forms_toolkit:update", args=[code, form.pk])).status_code == 302  # locked
+    first_signer = manager if form_type.approval_steps[0].may_sign(form, manager) else director
+    client.force_login(first_signer)
+    client.post(reverse("forms_toolkit:decide", args=[code, form.pk]), {"decision": "return", "advice": ""})
+    form.refresh_from_db()
+    assert form.status == "submitted"  # returning needs advice
+    client.post(reverse("forms_toolkit:decide", args=[code, form.pk]), {"decision": "return", "advice": "补充报价"})
+    form.refresh_from_db()
+    assert form.status == "returned" and "补充报价" in form.manager_advice
+    client.force_login(rep)
+    assert "补充报价" in client.get(reverse("pipeline:my-day")).content.decode()
+    services.stage_form_submit(form=form, by=rep)
+    for step in form_type.approval_steps:
+        signer = manager if step.may_sign(form, manager) else director
+        client.force_login(signer)
+        client.post(reverse("forms_toolkit:decide", args=[code, form.pk]), {"decision": "approve", "advice": "同意"})
+        form.refresh_from_db()
+    assert form.status == "approved" and form.awaiting_step == ""
+    html = client.get(form.get_absolute_url()).content.decode()
+    for step in form_type.approval_steps:
+        assert str(step.label) in html
+
+
+def test_a_rep_cannot_approve_and_other_teams_managers_cannot_see(client, rep, other_manager, project):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form("F05", project=project, by=rep, status="submitted")
+    client.force_login(rep)
+    client.post(reverse("forms_toolkit:decide", args=["F05", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.status == "submitted"
+    client.force_login(other_manager)
+    assert (
+        client.post(reverse("forms_toolkit:decide", args=["F05", form.pk]), {"decision": "approve"}).status_code == 404
+    )
+
+
+def test_f06_needs_department_head_then_general_manager_then_hr(client, rep, manager, director, project):
+    from demo.forms import demo_stage_form
+
+    form = demo_stage_form("F06", project=project, by=rep, status="submitted")
+    client.force_login(manager)
+    client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.awaiting_step == "general_manager"
+    client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.awaiting_step == "general_manager"  # a team manager is not the general manager
+    client.force_login(director)
+    client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
+    client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.status == "approved"
+
+
+def test_the_approval_queue_lists_the_teams_submitted_forms_oldest_first(client, rep, manager, other_manager, project):
+    from demo.forms import demo_stage_form
+
+    older = demo_stage_form("F05", project=project, by=rep, status="submitted")
+    newer = demo_stage_form("F12", project=project, by=rep, status="submitted")
+    demo_stage_form("F17", project=project, by=rep, status="draft")
+    client.force_login(manager)
+    items = client.get(reverse("forms_toolkit:queue")).context["items"]
+    assert [i["number"] for i in items] == [older.number, newer.number]
+    client.post(
+        reverse("forms_toolkit:decide", args=["F05", older.pk]),
+        {"decision": "approve", "next": reverse("forms_toolkit:queue")},
+    )
+    assert [i["number"] for i in client.get(reverse("forms_toolkit:queue")).context["items"]] == [newer.number]
+    client.force_login(other_manager)
+    assert client.get(reverse("forms_toolkit:queue")).context["items"] == []
+    client.force_login(rep)
+    assert client.get(reverse("forms_toolkit:queue")).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_the_queue_query_count_does_not_grow(client, rep, manager, project, rows, django_assert_num_queries):
+    from demo.forms import demo_stage_form
+
+    for _ in range(rows):
+        demo_stage_form("F05", project=project, by=rep, status="submitted")
+    client.force_login(manager)
+    client.get(reverse("forms_toolkit:queue"))
+    with django_assert_num_queries(3):  # session, user, one UNION over the form tables
+        client.get(reverse("forms_toolkit:queue"))
+
+
+def test_saving_over_someone_elses_change_shows_both_and_loses_neither(client, rep, manager, project, post_data):
+    form_type = registry.get("F17")
+    form = _make(client, rep, form_type, project, project.customer, post_data)
+    url = reverse("forms_toolkit:update", args=["F17", form.pk])
+    opened_version = form.version
+    client.force_login(manager)
+    theirs = post_data(form_type, customer=project.customer, version=opened_version)
+    theirs["background"] = "经理写的背景"
+    assert client.post(url, theirs).status_code == 302
+    client.force_login(rep)
+    mine = post_data(form_type, customer=project.customer, version=opened_version)
+    mine["background"] = "代表写的背景"
+    response = client.post(url, mine)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "经理写的背景" in html and "代表写的背景" in html
+    form.refresh_from_db()
+    assert form.background == "经理写的背景"
+    again = {**mine, "version": str(form.version)}
+    assert client.post(url, again).status_code == 302
+    form.refresh_from_db()
+    assert form.background == "代表写的背景"
+    assert {h.background for h in form.history.all()} >= {"经理写的背景", "代表写的背景"}
+
+
+def test_submitting_f01_and_f05_turns_promises_and_next_contacts_into_tasks(rep, project):
+    from demo.forms import demo_stage_form
+    from pipeline.models import Task
+
+    demo_stage_form("F01", project=project, by=rep, status="submitted")
+    demo_stage_form("F05", project=project, by=rep, status="submitted")
+    kinds = list(Task.objects.filter(project=project).exclude(kind="stage").values_list("kind", "title"))
+    assert ("promise", "发送同类项目案例") in kinds and ("promise", "一周内提供参观安排") in kinds
+    assert sum(1 for kind, _t in kinds if kind == "next_contact") == 2
+
+
+@pytest.mark.parametrize("code", ["F21", "F24"])
+def test_confidential_fields_only_for_owner_manager_and_directors(
+    client, rep, teammate, manager, director, project, code
+):
+    from demo.forms import demo_stage_form
+    from pipeline.models import ProjectMember
+
+    ProjectMember.objects.create(project=project, user=teammate, role="engineer")
+    form = demo_stage_form(code, project=project, by=rep, status="draft")
+    secret = str(form.price_floor) if code == "F21" else form.vat_number
+    secret = secret.replace(".00", "")
+    for user, sees in ((rep, True), (manager, True), (director, True), (teammate, False)):
+        client.force_login(user)
+        detail = client.get(form.get_absolute_url()).content.decode()
+        pdf_text = _pdf_text(client.get(reverse("forms_toolkit:pdf", args=[code, form.pk])).content)
+        shown = secret.replace(",", "") in detail.replace(",", "")
+        assert shown is sees, user
+        assert (secret.replace(",", "") in pdf_text.replace(",", "")) is sees
+        edit = client.get(reverse("forms_toolkit:update", args=[code, form.pk]))
+        field = "price_floor" if code == "F21" else "vat_number"
+        assert (field in edit.context["form"].fields) is sees
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+
+
+def _pdf_text(content: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+@needs_poppler
+@pytest.mark.parametrize("code", ALL_TYPES)
+def test_every_form_prints_to_a_pdf_with_its_labels_values_and_an_embedded_subset_sc_font(
+    client, rep, manager, director, project, customer, code, tmp_path
+):
+    from demo.forms import demo_stage_form
+
+    form_type = registry.get(code)
+    form = demo_stage_form(
+        code,
+        project=project if form_type.level == "project" else None,
+        customer=customer,
+        by=rep,
+        status="approved",
+        approver=manager,
+        director=director,
+    )
+    client.force_login(rep)
+    response = client.get(reverse("forms_toolkit:pdf", args=[code, form.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert len(content) < 500 * 1024
+    text = _pdf_text(content)
+    for expected in (
+        str(form_type.title),
+        form.number,
+        customer.name,
+        str(form_type.filler_label),
+        "领导建议",
+        "第 1 页",
+        rep.display_name,
+        "华工装备集团有限公司",
+    ):
+        assert expected.replace(" ", "") in text.replace(" ", ""), expected
+    for step in form_type.approval_steps:
+        assert str(step.label) in text
+    path = tmp_path / "form.pdf"
+    path.write_bytes(content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    sc_lines = [line for line in fonts.splitlines() if "CJK-SC" in line or "CJKsc" in line]
+    assert sc_lines, fonts
+    for line in sc_lines:
+        name, *_rest = line.split()
+        assert "+" in name  # subset fonts are named ABCDEF+Family
+        assert " yes yes " in line  # embedded, subset
+    assert "CJK-JP" not in fonts and "CJKjp" not in fonts
