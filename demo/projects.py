@@ -75,7 +75,8 @@ def load_projects(*, users) -> int:
             )
         final = stage_no + 1 if outcome == "won" else stage_no
         for number in range(1, final):
-            _paperwork_for(project, number, owner, manager, users["director"])
+            # Older stages' paperwork has been signed off; the last stage's still waits in the queue.
+            _paperwork_for(project, number, owner, manager, users["director"], settled=number < final - 1)
         for number in range(1, stage_no):
             for condition in StageCondition.objects.filter(stage__number=number, kind="checklist"):
                 # Leave one gap on some projects so the override shows up in the demo.
@@ -135,7 +136,7 @@ def load_projects(*, users) -> int:
     return created
 
 
-def _paperwork_for(project, number, owner, manager, director) -> None:
+def _paperwork_for(project, number, owner, manager, director, *, settled: bool) -> None:
     """The forms a stage's conditions ask for, submitted or approved as the condition needs."""
     conditions = StageCondition.objects.filter(
         stage__number=number, is_active=True, kind__in=["form_submitted", "form_approved"]
