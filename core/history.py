@@ -28,7 +28,7 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at"}
+HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "awaiting_step"}
 
 
 def _display(model_field: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
