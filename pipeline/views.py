@@ -196,26 +196,40 @@ def project_advance(request, pk: int):
     )
 
 
-def project_step_back(request, pk: int):
+def _action_page(
+    request, pk: int, *, form_class, perform, success, title: str, action: str, project_form=False, initial=None
+):
+    """A small form that calls one service on the project: refused input stays on the page with its errors."""
     project = _project_for_edit(request, pk)
-    form = StepBackForm(request.POST if request.method == "POST" else None, project=project)
+    kwargs = {"project": project} if project_form else {}
+    if initial is not None:
+        kwargs["initial"] = initial(project)
+    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_step_back(
-                project=project,
-                to_stage=form.cleaned_data["to_stage"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
+            perform(project, form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("项目已回退到第 %(n)s 阶段。") % {"n": project.stage.number})
+            messages.success(request, success(project))
             return redirect(project)
     return render(
+        request, "pipeline/project_action.html", {"project": project, "form": form, "title": title, "action": action}
+    )
+
+
+def project_step_back(request, pk: int):
+    return _action_page(
         request,
-        "pipeline/project_action.html",
-        {"project": project, "form": form, "title": _("回退阶段"), "action": "pipeline:project-step-back"},
+        pk,
+        form_class=StepBackForm,
+        project_form=True,
+        title=_("回退阶段"),
+        action="pipeline:project-step-back",
+        perform=lambda project, data: services.project_step_back(
+            project=project, to_stage=data["to_stage"], by=request.user, reason=data["reason"]
+        ),
+        success=lambda project: _("项目已回退到第 %(n)s 阶段。") % {"n": project.stage.number},
     )
 
 
@@ -258,47 +272,33 @@ def project_close(request, pk: int):
 
 
 def project_reopen(request, pk: int):
-    project = _project_for_edit(request, pk)
-    form = ReasonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_reopen(project=project, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("项目已重新打开。"))
-            return redirect(project)
-    return render(
+    return _action_page(
         request,
-        "pipeline/project_action.html",
-        {"project": project, "form": form, "title": _("重新打开项目"), "action": "pipeline:project-reopen"},
+        pk,
+        form_class=ReasonForm,
+        title=_("重新打开项目"),
+        action="pipeline:project-reopen",
+        perform=lambda project, data: services.project_reopen(project=project, by=request.user, reason=data["reason"]),
+        success=lambda project: _("项目已重新打开。"),
     )
 
 
 def project_customer_stage(request, pk: int):
-    project = _project_for_edit(request, pk)
-    form = CustomerStageForm(
-        request.POST if request.method == "POST" else None, initial={"stage": project.customer_stage}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.project_observe_customer_stage(
-                project=project,
-                stage=data["stage"],
-                by=request.user,
-                observed_on=data["observed_on"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("已记录客户采购阶段。"))
-            return redirect(project)
-    return render(
+    return _action_page(
         request,
-        "pipeline/project_action.html",
-        {"project": project, "form": form, "title": _("记录客户采购阶段"), "action": "pipeline:project-customer-stage"},
+        pk,
+        form_class=CustomerStageForm,
+        initial=lambda project: {"stage": project.customer_stage},
+        title=_("记录客户采购阶段"),
+        action="pipeline:project-customer-stage",
+        perform=lambda project, data: services.project_observe_customer_stage(
+            project=project,
+            stage=data["stage"],
+            by=request.user,
+            observed_on=data["observed_on"],
+            note=data["note"],
+        ),
+        success=lambda project: _("已记录客户采购阶段。"),
     )
 
 

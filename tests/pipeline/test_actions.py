@@ -1,0 +1,44 @@
+from django.urls import reverse
+
+from pipeline.models import Project
+
+
+def test_recording_the_customer_stage_from_its_page(client, rep, project, stage):
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:project-customer-stage", args=[project.pk]))
+    assert page.context["form"]["stage"].value() in (stage(1), stage(1).pk)
+    response = client.post(
+        reverse("pipeline:project-customer-stage", args=[project.pk]),
+        {"stage": stage(3).pk, "observed_on": "2026-11-01", "note": "已发布招标公告"},
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).customer_stage == stage(3)
+
+
+def test_a_future_observation_is_refused_beside_the_field(client, rep, project, stage):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:project-customer-stage", args=[project.pk]),
+        {"stage": stage(3).pk, "observed_on": "2099-01-01", "note": "保留"},
+    )
+    assert "observed_on" in response.context["form"].errors and "保留" in response.content.decode()
+
+
+def test_stepping_back_without_a_reason_keeps_the_page(client, manager, project, stage):
+    from pipeline import services
+
+    services.project_advance_stage(project=project, to_stage=stage(3), by=manager, override_reason="演示")
+    client.force_login(manager)
+    url = reverse("pipeline:project-step-back", args=[project.pk])
+    assert "reason" in client.post(url, {"to_stage": stage(2).pk, "reason": ""}).context["form"].errors
+    assert client.post(url, {"to_stage": stage(2).pk, "reason": "预算冻结"}).status_code == 302
+    assert Project.objects.get(pk=project.pk).stage == stage(2)
+
+
+def test_reopening_is_a_managers_action(client, rep, manager, project):
+    from pipeline import services
+
+    services.project_close(project=project, outcome="lost", by=rep, lost_reason="price", note="价格")
+    client.force_login(manager)
+    assert client.post(reverse("pipeline:project-reopen", args=[project.pk]), {"reason": "误操作"}).status_code == 302
+    assert Project.objects.get(pk=project.pk).status == "open"
