@@ -126,12 +126,9 @@ class CustomerStageForm(forms.Form):
     )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(forms.Form):
     user = UserChoiceField(label=_("成员"), queryset=User.objects.filter(is_active=True).select_related("team"))
-
-    class Meta:
-        model = ProjectMember
-        fields = ["user", "role"]
+    role = forms.ChoiceField(label=_("项目角色"), choices=ProjectMember.Role.choices)
 
 
 class TaskForm(forms.ModelForm):

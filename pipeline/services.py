@@ -364,6 +364,19 @@ def task_set_done(*, task: Task, done: bool) -> Task:
     return task
 
 
+def project_member_add(*, project: Project, user, role: str) -> ProjectMember:
+    """Put someone on the project team; they then read and edit the project whatever their own team."""
+    if project.members.filter(user=user).exists():
+        raise ValidationError(_("此人已在项目组中。"), code="duplicate")
+    return ProjectMember.objects.create(project=project, user=user, role=role)
+
+
+def project_member_remove(*, member: ProjectMember) -> None:
+    if member.user_id == member.project.owner_id:
+        raise ValidationError(_("项目负责人不能移出项目组。"), code="owner")
+    member.delete()
+
+
 @transaction.atomic
 def project_maps_saved(*, project: Project) -> None:
     """After the buying center or procurement map changed: conditions may now be met."""

@@ -318,13 +318,13 @@ def condition_toggle(request, pk: int, condition_pk: int):
 @require_POST
 def member_add(request, pk: int):
     project = _project_for_edit(request, pk)
-    form = MemberForm(request.POST, instance=ProjectMember(project=project))
+    form = MemberForm(request.POST)
     if form.is_valid():
-        if project.members.filter(user=form.cleaned_data["user"]).exists():
-            messages.error(request, _("此人已在项目组中。"))
-        else:
-            form.save()
+        try:
+            services.project_member_add(project=project, user=form.cleaned_data["user"], role=form.cleaned_data["role"])
             messages.success(request, _("已加入项目组。"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(f"{project.get_absolute_url()}#team")
@@ -334,11 +334,11 @@ def member_add(request, pk: int):
 def member_remove(request, pk: int, member_pk: int):
     project = _project_for_edit(request, pk)
     member = get_object_or_404(project.members, pk=member_pk)
-    if member.user_id == project.owner_id:
-        messages.error(request, _("项目负责人不能移出项目组。"))
-    else:
-        member.delete()
+    try:
+        services.project_member_remove(member=member)
         messages.success(request, _("已移出项目组。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(f"{project.get_absolute_url()}#team")
 
 

@@ -42,3 +42,19 @@ def test_reopening_is_a_managers_action(client, rep, manager, project):
     client.force_login(manager)
     assert client.post(reverse("pipeline:project-reopen", args=[project.pk]), {"reason": "误操作"}).status_code == 302
     assert Project.objects.get(pk=project.pk).status == "open"
+
+
+def test_project_team_members_are_added_once_and_the_owner_stays(client, rep, teammate, project):
+    from pipeline.models import ProjectMember
+
+    client.force_login(rep)
+    url = reverse("pipeline:member-add", args=[project.pk])
+    client.post(url, {"user": teammate.pk, "role": "engineer"})
+    client.post(url, {"user": teammate.pk, "role": "project_manager"})
+    assert ProjectMember.objects.filter(project=project, user=teammate).count() == 1
+    owner = ProjectMember.objects.get(project=project, user=rep)
+    client.post(reverse("pipeline:member-remove", args=[project.pk, owner.pk]))
+    assert ProjectMember.objects.filter(pk=owner.pk).exists()
+    mate = ProjectMember.objects.get(project=project, user=teammate)
+    client.post(reverse("pipeline:member-remove", args=[project.pk, mate.pk]))
+    assert not ProjectMember.objects.filter(pk=mate.pk).exists()
