@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.templatetags.paper import field_display
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
+from forms_toolkit.registry import _is_team_manager as is_team_manager
 from forms_toolkit.services import next_step, signoffs_for
 
 
@@ -169,12 +170,13 @@ def form_list(*, user, code: str = "", status: str = ""):
 
 def approval_queue(*, user, limit: int = 200) -> list[dict]:
     """Submitted forms of the user's team (all teams for directors) waiting for a step the user may sign, oldest first."""
-    manager_steps = {"manager", "department_head", "review", "sales_manager"}
     parts = []
     for form_type in registry.all():
         qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED)
         if not user.sees_everything:
-            qs = qs.filter(team_id=user.team_id, awaiting_step__in=manager_steps)
+            # A team manager's queue holds the steps the registry gives to the team's manager.
+            steps = [s.code for s in form_type.approval_steps if s.may_sign is is_team_manager]
+            qs = qs.filter(team_id=user.team_id, awaiting_step__in=steps)
         parts.append(
             qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
         )

@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pipeline.buying_center import buying_center_red_flags
 from pipeline.gates import ConditionStatus, current_stage_statuses
 from pipeline.hooks import returned_paperwork
 from pipeline.models import (
@@ -173,10 +172,6 @@ def project_timeline(
 
 def buying_center_list(*, project: Project) -> list[BuyingCenterMember]:
     return list(project.buying_center.select_related("contact").order_by("contact__name"))
-
-
-def project_red_flags(*, members: list[BuyingCenterMember]):
-    return buying_center_red_flags(members)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from core.history import history_entries
 from core.views import paginate, query_without_page, render_page_or_partial
 from customers.models import Customer
 from pipeline import selectors, services
+from pipeline.buying_center import buying_center_red_flags
 from pipeline.filters import BoardFilter, ProjectFilter
 from pipeline.forms import (
     AdvanceForm,
@@ -129,7 +130,7 @@ def project_detail(request, pk: int):
             "current_statuses": [s for s in gate.statuses if s.condition.stage_id == project.stage_id] if gate else [],
             "checks": checks,
             "buying_center": members,
-            "red_flags": selectors.project_red_flags(members=members),
+            "red_flags": buying_center_red_flags(members),
             "procurement_steps": project.procurement_steps.select_related("responsible"),
             "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
             "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=stages),
