@@ -52,7 +52,14 @@ def stage_form_create(*, form_type: FormType, form: StageForm, formsets: dict, b
     form._history_user = by
     form.save()
     _save_rows(form_type, form, formsets)
+    _touch(form)
     return form
+
+
+def _touch(form: StageForm) -> None:
+    """A form written on a project is activity on it (calls and visits are forms too)."""
+    if form.project_id:
+        pipeline_services.project_touch(project_id=form.project_id)
 
 
 @transaction.atomic
@@ -67,6 +74,7 @@ def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, b
     form._history_user = by
     form.save()
     _save_rows(form_type, form, formsets)
+    _touch(form)
     return form
 
 
@@ -85,6 +93,7 @@ def stage_form_submit(*, form: StageForm, by) -> StageForm:
     _tasks_from_form(form=form, by=by)
     if form.project_id:
         pipeline_services.stage_tasks_sync(project=form.project)
+    _touch(form)
     return form
 
 

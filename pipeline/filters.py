@@ -14,7 +14,17 @@ class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
-class BoardFilter(django_filters.FilterSet):
+class PeopleScopedFilters:
+    """The owner and team choices a user may filter by: their team's people, or everyone for directors."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = user_assignable_list(user=user)
+        if not user.sees_everything:
+            self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
+
+
+class BoardFilter(PeopleScopedFilters, django_filters.FilterSet):
     owner = UserFilter(label=_("销售人员"), queryset=None, empty_label=_("全部"))
     team = django_filters.ModelChoiceFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
     category = django_filters.ChoiceFilter(
@@ -27,12 +37,6 @@ class BoardFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields: list[str] = []
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = user_assignable_list(user=user)
-        if not user.sees_everything:
-            self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
 
     def filter_close_month(self, queryset, name, value):
         try:

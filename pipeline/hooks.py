@@ -23,3 +23,22 @@ def returned_paperwork(*, user) -> list[dict]:
     for provider in returned_paperwork_providers:
         out.extend(provider(user=user))
     return out
+
+
+# (project_id, owner_ids) -> None: called inside the transaction that changed a project's
+# stage, status, amount, dates or owner; deal control refreshes its roll-ups after commit.
+project_change_listeners: list[Callable] = []
+
+
+def project_changed(*, project, previous_owner_id: int | None = None) -> None:
+    owner_ids = {project.owner_id, previous_owner_id} - {None}
+    for listener in project_change_listeners:
+        listener(project_id=project.pk, owner_ids=sorted(owner_ids))
+
+
+# (project, request) -> HTML: panels later apps add to the project page (deal control's probability and anomalies).
+project_panel_providers: list[Callable] = []
+
+
+def project_panels(*, project, request) -> list[str]:
+    return [provider(project=project, request=request) for provider in project_panel_providers]

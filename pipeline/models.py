@@ -227,10 +227,27 @@ class Project(TeamScopedMixin, models.Model):
         _("成功经验"), blank=True, editable=False, help_text=_("赢单后填写,在案例库中与全公司分享。")
     )
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, editable=False)
+    # Facts the services keep as the project moves, so deal control reads them without replaying history.
+    furthest_stage_number = models.PositiveSmallIntegerField(_("最远到达阶段"), default=1, editable=False)
+    close_date_pushes = models.PositiveSmallIntegerField(_("签约日期推迟次数"), default=0, editable=False)
+    peak_amount_cny = models.DecimalField(
+        _("最高金额(折合人民币)"), max_digits=18, decimal_places=2, editable=False, default=0
+    )
+    last_activity_at = models.DateTimeField(_("最近活动时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "amount_cny"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "amount_cny",
+            "win_probability",
+            "furthest_stage_number",
+            "close_date_pushes",
+            "peak_amount_cny",
+            "last_activity_at",
+        ]
+    )
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -322,8 +339,18 @@ class ProjectMember(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class StageChangeQuerySet(models.QuerySet):
+    def stays(self):
+        """Changes that start a stay in a stage (closing ends a project instead)."""
+        return self.filter(kind__in=StageChange.STAY_KINDS)
+
+
 class StageChange(models.Model):
-    """A move of the project on our track: who, when, from where to where, and why."""
+    """A move of the project on our track: who, when, from where to where, and why.
+
+    A change that starts a stay in a stage is closed by the next change: ``left_at`` and
+    ``days`` then say how long the project stayed, which deal control reads for its norms.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("立项")
@@ -347,6 +374,20 @@ class StageChange(models.Model):
     reason = models.TextField(_("原因"), blank=True)
     override_reason = models.TextField(_("越过阶段条件的理由"), blank=True)
     unmet_conditions = models.JSONField(_("当时未满足的条件"), default=list, blank=True)
+    customer_stage = models.ForeignKey(
+        StageDefinition,
+        verbose_name=_("当时的客户采购阶段"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    left_at = models.DateTimeField(_("离开本阶段时间"), null=True, blank=True)
+    days = models.PositiveIntegerField(_("停留天数"), null=True, blank=True)
+
+    STAY_KINDS = (Kind.CREATED, Kind.ADVANCE, Kind.STEP_BACK, Kind.REOPEN)
+
+    objects = StageChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("阶段变更")
@@ -360,6 +401,10 @@ class StageChange(models.Model):
     @property
     def is_override(self) -> bool:
         return bool(self.override_reason)
+
+    @property
+    def ran_ahead_of_customer(self) -> bool:
+        return self.customer_stage_id is not None and self.to_stage.number > self.customer_stage.number
 
 
 class CustomerStageObservation(models.Model):

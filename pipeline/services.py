@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.services import number_next
 from pipeline.gates import GateResult, current_stage_statuses, evaluate_gate
+from pipeline.hooks import project_changed
 from pipeline.models import (
     ConditionCheck,
     CustomerStageObservation,
@@ -60,6 +61,29 @@ def _amount_cny(project: Project) -> Decimal:
     return (project.amount * project.exchange_rate).quantize(Decimal("0.01"))
 
 
+def _record_change(*, project: Project, kind: str, to_stage: StageDefinition, by, at=None, **fields) -> StageChange:
+    """Write a stage change, closing the stay it ends, with the customer's stage as it stood."""
+    at = at or timezone.now()
+    for stay in StageChange.objects.stays().filter(project=project, left_at__isnull=True):
+        stay.left_at = at
+        stay.days = max((at - stay.at).days, 0)
+        stay.save(update_fields=["left_at", "days"])
+    return StageChange.objects.create(
+        project=project,
+        kind=kind,
+        to_stage=to_stage,
+        by=by,
+        at=at,
+        customer_stage_id=project.customer_stage_id,
+        **fields,
+    )
+
+
+def project_touch(*, project_id: int, at=None) -> None:
+    """Note an activity on the project (a form, a visit, a call): the no-activity anomaly reads it."""
+    Project.objects.filter(pk=project_id).update(last_activity_at=at or timezone.now())
+
+
 @transaction.atomic
 def project_create(*, project: Project, by, customer_stage: StageDefinition | None = None) -> Project:
     """Open a project in stage 1 of our track, with the customer's stage as the rep sees it."""
@@ -74,29 +98,41 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
     project.customer_stage = customer_stage or first
     project.customer_stage_observed_on = timezone.localdate()
     project.win_probability = first.default_probability
-    project.amount_cny = _amount_cny(project)
+    project.amount_cny = project.peak_amount_cny = _amount_cny(project)
+    project.furthest_stage_number = 1
+    project.last_activity_at = now
     project._history_user = by
     project.save()
     ProjectMember.objects.create(project=project, user=project.owner, role=ProjectMember.Role.ACCOUNT_MANAGER)
-    StageChange.objects.create(project=project, kind=StageChange.Kind.CREATED, to_stage=first, by=by, at=now)
+    _record_change(project=project, kind=StageChange.Kind.CREATED, to_stage=first, by=by, at=now)
     CustomerStageObservation.objects.create(
         project=project, stage=project.customer_stage, observed_on=project.customer_stage_observed_on, by=by
     )
     stage_tasks_create(project=project, by=by)
+    project_changed(project=project)
     return project
 
 
 @transaction.atomic
 def project_update(*, project: Project, by, changed_fields: list[str]) -> Project:
-    """Save edits to the project's own fields; the team follows the owner, who is always on the project team."""
+    """Save edits to the project's own fields; the team follows the owner, who is always on the project team.
+
+    A close date moved later counts as a push (three pushes is an anomaly); the
+    highest amount the project ever had is kept, to see a cut.
+    """
+    before = Project.objects.filter(pk=project.pk).values("owner_id", "expected_close_date").get()
     if "owner" in changed_fields:
         project.team_id = project.owner.team_id
         ProjectMember.objects.get_or_create(
             project=project, user=project.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
         )
+    if project.expected_close_date > before["expected_close_date"]:
+        project.close_date_pushes += 1
     project.amount_cny = _amount_cny(project)
+    project.peak_amount_cny = max(project.peak_amount_cny, project.amount_cny)
     project._history_user = by
     project.save()
+    project_changed(project=project, previous_owner_id=before["owner_id"])
     return project
 
 
@@ -120,7 +156,7 @@ def project_advance_stage(
         )
     gate = evaluate_gate(project=locked, to_stage=to_stage)
     override_reason = _checked_override(project=locked, gate=gate, by=by, override_reason=override_reason)
-    change = StageChange.objects.create(
+    change = _record_change(
         project=locked,
         kind=StageChange.Kind.ADVANCE,
         from_stage=locked.stage,
@@ -149,11 +185,23 @@ def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datet
     project.stage = stage
     project.stage_entered_at = at
     project.win_probability = stage.default_probability
+    project.furthest_stage_number = max(project.furthest_stage_number, stage.number)
+    project.last_activity_at = at
     project._history_user = by
-    project.save(update_fields=["stage", "stage_entered_at", "win_probability", "updated_at"])
+    project.save(
+        update_fields=[
+            "stage",
+            "stage_entered_at",
+            "win_probability",
+            "furthest_stage_number",
+            "last_activity_at",
+            "updated_at",
+        ]
+    )
     # Stage tasks of the stages left behind are finished business one way or another.
     Task.objects.open().filter(project=project, kind=Task.Kind.STAGE).exclude(condition__stage=stage).update(done_at=at)
     stage_tasks_create(project=project, by=by)
+    project_changed(project=project)
 
 
 @transaction.atomic
@@ -167,7 +215,7 @@ def project_step_back(*, project: Project, to_stage: StageDefinition, by, reason
         raise ValidationError(_("项目已结案,不能回退。"), code="closed")
     if to_stage.number >= locked.stage.number:
         raise ValidationError(_("只能回退到更早的阶段。"), code="not_backward")
-    change = StageChange.objects.create(
+    change = _record_change(
         project=locked,
         kind=StageChange.Kind.STEP_BACK,
         from_stage=locked.stage,
@@ -218,7 +266,7 @@ def project_close(
         locked.lost_reason = lost_reason
     else:
         raise ValidationError(_("未知的结案结果。"), code="bad_outcome")
-    change = StageChange.objects.create(
+    change = _record_change(
         project=locked,
         kind=kind,
         from_stage=locked.stage,
@@ -232,6 +280,7 @@ def project_close(
     if to_stage != locked.stage:
         locked.stage = to_stage
         locked.stage_entered_at = now
+        locked.furthest_stage_number = max(locked.furthest_stage_number, to_stage.number)
     locked.status = outcome
     locked.win_probability = probability
     locked.close_note = note
@@ -239,6 +288,7 @@ def project_close(
     locked._history_user = by
     locked.save()
     Task.objects.open().filter(project=locked, kind=Task.Kind.STAGE).update(done_at=now)
+    project_changed(project=locked)
     _copy_back(locked, project)
     return change
 
@@ -254,7 +304,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
         raise ValidationError(_("项目没有结案。"), code="open")
     if not can_override_gate(project=locked, user=by):
         raise PermissionDenied(_("只有销售经理可以重新打开项目。"))
-    change = StageChange.objects.create(
+    change = _record_change(
         project=locked,
         kind=StageChange.Kind.REOPEN,
         from_stage=locked.stage,
@@ -266,9 +316,11 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked.lost_reason = ""
     locked.closed_at = None
     locked.win_probability = locked.stage.default_probability
+    locked.last_activity_at = change.at
     locked._history_user = by
     locked.save()
     stage_tasks_create(project=locked, by=by)
+    project_changed(project=locked)
     _copy_back(locked, project)
     return change
 
@@ -287,8 +339,10 @@ def project_observe_customer_stage(
     )
     locked.customer_stage = stage
     locked.customer_stage_observed_on = observed_on
+    locked.last_activity_at = observation.recorded_at
     locked._history_user = by
-    locked.save(update_fields=["customer_stage", "customer_stage_observed_on", "updated_at"])
+    locked.save(update_fields=["customer_stage", "customer_stage_observed_on", "last_activity_at", "updated_at"])
+    project_changed(project=locked)
     _copy_back(locked, project)
     return observation
 

@@ -28,7 +28,7 @@ from pipeline.forms import (
     limit_contacts,
 )
 from pipeline.gates import evaluate_gate
-from pipeline.hooks import stage_paperwork
+from pipeline.hooks import project_panels, stage_paperwork
 from pipeline.models import (
     ConditionCheck,
     Project,
@@ -134,6 +134,7 @@ def project_detail(request, pk: int):
             "procurement_steps": project.procurement_steps.select_related("responsible"),
             "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
             "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=stages),
+            "panels": project_panels(project=project, request=request),
             "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[
                 :30
             ],
