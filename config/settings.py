@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "contacts",
     "pipeline",
     "forms_toolkit",
+    "forecasting",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +158,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "crm")
+# The beat schedule: deal control's full roll-up every FORECAST_ROLLUP_MINUTES (project changes refresh their own rows).
+FORECAST_ROLLUP_MINUTES = float(os.environ.get("FORECAST_ROLLUP_MINUTES", "15"))
+CELERY_BEAT_SCHEDULE = {
+    "deal-control-rollup": {"task": "forecasting.rollup_all", "schedule": FORECAST_ROLLUP_MINUTES * 60},
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("projects/", include("pipeline.urls")),
     path("forms/", include("forms_toolkit.urls")),
+    path("control/", include("forecasting.urls")),
     path("admin/", admin.site.urls),
 ]

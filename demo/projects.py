@@ -189,11 +189,20 @@ def _backdate(project: Project, start: datetime.datetime, closes: int) -> None:
     """Spread the project's moves between its start and now, as if it had been worked for months."""
     changes = list(project.stage_changes.order_by("at", "pk"))
     span = timezone.now() - start
+    times = [start + span * (k / max(len(changes), 1)) for k in range(len(changes))]
     for k, change in enumerate(changes):
-        at = start + span * (k / max(len(changes), 1))
-        StageChange.objects.filter(pk=change.pk).update(at=at)
-    last = start + span * ((len(changes) - 1) / max(len(changes), 1))
-    updates = {"stage_entered_at": last, "created_at": start}
+        left = times[k + 1] if k + 1 < len(times) and change.kind in StageChange.STAY_KINDS else None
+        StageChange.objects.filter(pk=change.pk).update(
+            at=times[k], left_at=left, days=(left - times[k]).days if left else None
+        )
+    last = times[-1]
+    # Some projects have gone quiet for a while: the no-activity anomaly has something to show.
+    quiet_days = (len(changes) * 7) % 24
+    updates = {
+        "stage_entered_at": last,
+        "created_at": start,
+        "last_activity_at": max(last, timezone.now() - datetime.timedelta(days=quiet_days)),
+    }
     if not project.is_open:
         updates["closed_at"] = last
         updates["expected_close_date"] = (timezone.now() + datetime.timedelta(days=closes)).date()

@@ -10,7 +10,9 @@ from contacts.models import Contact, DecisionMakerProfile
 from customers import services as customer_services
 from customers.models import Customer
 from demo import data
+from demo.history import load_history
 from demo.projects import load_customer_forms, load_projects
+from forecasting.refresh import refresh_all
 from pipeline.models import Project
 
 DEMO_PASSWORD = "demo1234"
@@ -50,10 +52,12 @@ class Command(BaseCommand):
             self._create_customer(spec, users, i)
         created_projects = load_projects(users=users)
         load_customer_forms(users=users)
+        history = load_history()
+        refresh_all()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {len(teams)} teams, {len(users)} users, "
-                f"{created_customers} customers and {created_projects} projects added "
+                f"{created_customers} customers, {created_projects} projects and {history} closed past projects added "
                 f"({Customer.objects.count()} customers, {Project.objects.count()} projects in all). "
                 f"Log in as admin, director, manager, rep, manager2 or rep2 with password {DEMO_PASSWORD}."
             )

@@ -1,0 +1,46 @@
+"""The two ways deal control is brought up to date: everything (on the beat schedule), or after one project moved."""
+
+from __future__ import annotations
+
+import time
+
+from django.utils import timezone
+
+from forecasting import anomalies, probability, rollups
+from forecasting.models import DealControlSettings
+
+
+def refresh_all() -> dict[str, float]:
+    """Recompute every summary table, refit the win-probability model, rescore, detect anomalies.
+
+    Returns the seconds each step took. Running it twice leaves the same rows.
+    """
+    timings: dict[str, float] = {}
+    config = DealControlSettings.current()
+    now = timezone.now()
+
+    def step(name, fn, *args, **kwargs):
+        started = time.perf_counter()
+        result = fn(*args, **kwargs)
+        timings[name] = time.perf_counter() - started
+        return result
+
+    step("stage_stats", rollups.stage_stats_refresh)
+    norms = rollups.stall_norms(config=config)
+    model = step("win_model", probability.fit, norms=norms, config=config, now=now)
+    step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
+    step("funnel", rollups.funnel_refresh)
+    step("forecast", rollups.forecast_refresh)
+    step("forecast_snapshot", rollups.forecast_snapshot_take)
+    step("rep_months", rollups.rep_months_refresh)
+    step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
+    timings["total"] = sum(timings.values())
+    return timings
+
+
+def refresh_project(*, project_id: int, owner_ids) -> None:
+    """After one project changed: its probability, its reps' funnel and forecast rows, its anomalies."""
+    config = DealControlSettings.current()
+    probability.score_open_projects(model=probability.latest_model(), project_ids=[project_id], config=config)
+    rollups.owner_rollups_refresh(owner_ids=owner_ids)
+    anomalies.detect(norms=rollups.stall_norms(config=config), project_ids=[project_id], config=config)

@@ -1,0 +1,371 @@
+"""Funnel, stage, forecast and rep-activity roll-ups.
+
+Each is one or a few aggregate queries whose grouped rows are written to a summary
+table; nothing here walks the projects one by one. With ``owner_ids`` a roll-up
+recomputes just those reps' rows — the incremental path after a project changed,
+which gives the same rows as a full recompute because it is the same query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DateTimeField, DecimalField, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import User
+from forecasting.models import (
+    DealControlSettings,
+    ForecastCategory,
+    ForecastRollup,
+    ForecastSnapshot,
+    FunnelSnapshot,
+    RepMonth,
+    StageStat,
+)
+from forms_toolkit.models import CallLogRow, VisitReport
+from forms_toolkit.registry import registry
+from pipeline.models import Project, StageChange, StageDefinition
+
+CENT = Decimal("0.01")
+WEIGHTED = ExpressionWrapper(
+    F("amount_cny") * F("win_probability") / 100, output_field=DecimalField(max_digits=24, decimal_places=4)
+)
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=24, decimal_places=4))
+
+
+def month_start(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _for_owners(queryset, owner_ids, path: str = "owner_id"):
+    return queryset if owner_ids is None else queryset.filter(**{f"{path}__in": owner_ids})
+
+
+def _replace(scope, rows: list, *, unique: tuple[str, ...], values: tuple[str, ...]) -> int:
+    """Make ``scope`` hold exactly ``rows``: upsert on the unique key, delete the rest.
+
+    Rows that did not change keep their identity, so running a roll-up twice leaves the same rows.
+    """
+    model = scope.model
+    model.objects.bulk_create(
+        rows, batch_size=2000, update_conflicts=True, unique_fields=list(unique), update_fields=list(values)
+    )
+    wanted = {tuple(getattr(row, f) for f in unique) for row in rows}
+    stale = [pk for pk, *key in scope.values_list("pk", *unique) if tuple(key) not in wanted]
+    for i in range(0, len(stale), 2000):
+        model.objects.filter(pk__in=stale[i : i + 2000]).delete()
+    return len(rows)
+
+
+# Funnel ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def funnel_refresh(*, day: datetime.date | None = None, owner_ids=None) -> int:
+    """Today's open funnel per team × rep × stage (count, amount, weighted amount)."""
+    day = day or timezone.localdate()
+    rows = (
+        _for_owners(Project.objects.open(), owner_ids)
+        .order_by()
+        .values("team_id", "owner_id", "stage_id")
+        .annotate(count=Count("pk"), amount=Coalesce(Sum("amount_cny"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO))
+    )
+    snapshots = [
+        FunnelSnapshot(
+            day=day,
+            team_id=row["team_id"],
+            owner_id=row["owner_id"],
+            stage_id=row["stage_id"],
+            count=row["count"],
+            amount=_money(row["amount"]),
+            weighted=_money(row["weighted"]),
+        )
+        for row in rows
+    ]
+    return _replace(
+        _for_owners(FunnelSnapshot.objects.filter(day=day), owner_ids),
+        snapshots,
+        unique=("day", "owner_id", "stage_id"),
+        values=("team_id", "count", "amount", "weighted"),
+    )
+
+
+# Forecast ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def forecast_refresh(*, owner_ids=None) -> int:
+    """Open amounts by expected close month and forecast category, and won amounts by close month, per rep."""
+    open_rows = (
+        _for_owners(Project.objects.open(), owner_ids)
+        .order_by()
+        .values("team_id", "owner_id")
+        .annotate(
+            month=TruncMonth("expected_close_date"),
+            category=Coalesce(F("forecast__category"), Value(ForecastCategory.PIPELINE)),
+        )
+        .values("team_id", "owner_id", "month", "category")
+        .annotate(count=Count("pk"), amount=Coalesce(Sum("amount_cny"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO))
+    )
+    won_rows = (
+        _for_owners(Project.objects.won().filter(closed_at__isnull=False), owner_ids)
+        .order_by()
+        .annotate(month=TruncMonth("closed_at"))
+        .values("team_id", "owner_id", "month")
+        .annotate(count=Count("pk"), amount=Coalesce(Sum("amount_cny"), ZERO))
+    )
+    rollups = [
+        ForecastRollup(
+            month=month_start(row["month"]),
+            team_id=row["team_id"],
+            owner_id=row["owner_id"],
+            category=row["category"],
+            count=row["count"],
+            amount=_money(row["amount"]),
+            weighted=_money(row["weighted"]),
+        )
+        for row in open_rows
+    ]
+    rollups += [
+        ForecastRollup(
+            month=month_start(row["month"]),
+            team_id=row["team_id"],
+            owner_id=row["owner_id"],
+            category=ForecastRollup.WON,
+            count=row["count"],
+            amount=_money(row["amount"]),
+            weighted=_money(row["amount"]),
+        )
+        for row in won_rows
+    ]
+    return _replace(
+        _for_owners(ForecastRollup.objects.all(), owner_ids),
+        rollups,
+        unique=("month", "owner_id", "category"),
+        values=("team_id", "count", "amount", "weighted"),
+    )
+
+
+@transaction.atomic
+def forecast_snapshot_take(*, month: datetime.date | None = None) -> int:
+    """Freeze each rep's forecast for the month as it stands now, once: the first run in a month wins."""
+    month = month_start(month or timezone.localdate())
+    if ForecastSnapshot.objects.filter(month=month).exists():
+        return 0
+    totals: dict[int, dict] = {}
+    for row in ForecastRollup.objects.filter(month=month).exclude(category=ForecastRollup.WON):
+        entry = totals.setdefault(
+            row.owner_id, {"team_id": row.team_id, "commit": 0, "best_case": 0, "pipeline": 0, "weighted": 0}
+        )
+        if row.category in (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE):
+            entry[row.category] += row.amount
+            entry["weighted"] += row.weighted
+    now = timezone.now()
+    ForecastSnapshot.objects.bulk_create(
+        [ForecastSnapshot(month=month, owner_id=owner_id, taken_at=now, **entry) for owner_id, entry in totals.items()]
+    )
+    return len(totals)
+
+
+# Rep activity ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rep_months_refresh(*, owner_ids=None) -> int:
+    """Calls, visits, forms (and how many on time), advances, wins per rep and month."""
+    on_time_days = DealControlSettings.current().form_on_time_days
+    months: dict[tuple[int, datetime.date], dict] = defaultdict(lambda: defaultdict(int))
+
+    def add(rows, owner_key: str, fields: dict[str, str]):
+        for row in rows:
+            entry = months[(row[owner_key], month_start(row["month"]))]
+            for target, source in fields.items():
+                entry[target] += row[source] or 0
+
+    add(
+        _for_owners(CallLogRow.objects.all(), owner_ids, "form__filled_by_id")
+        .order_by()
+        .annotate(month=TruncMonth("form__filled_on"))
+        .values("form__filled_by_id", "month")
+        .annotate(n=Count("pk")),
+        "form__filled_by_id",
+        {"calls": "n"},
+    )
+    add(
+        _for_owners(VisitReport.objects.all(), owner_ids, "filled_by_id")
+        .order_by()
+        .annotate(month=TruncMonth("filled_on"))
+        .values("filled_by_id", "month")
+        .annotate(n=Count("pk")),
+        "filled_by_id",
+        {"visits": "n"},
+    )
+    # On time: submitted before the end of the N-th day after the form's date.
+    deadline = ExpressionWrapper(
+        F("filled_on") + datetime.timedelta(days=on_time_days + 1), output_field=DateTimeField()
+    )
+    for form_type in registry.all():
+        add(
+            _for_owners(form_type.model.objects.all(), owner_ids, "filled_by_id")
+            .order_by()
+            .annotate(month=TruncMonth("filled_on"), deadline=deadline)
+            .values("filled_by_id", "month")
+            .annotate(
+                n=Count("pk"),
+                submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+                on_time=Count("pk", filter=Q(submitted_at__lt=F("deadline"))),
+            ),
+            "filled_by_id",
+            {"forms": "n", "forms_submitted": "submitted", "forms_on_time": "on_time"},
+        )
+    add(
+        _for_owners(StageChange.objects.filter(kind=StageChange.Kind.ADVANCE), owner_ids, "project__owner_id")
+        .order_by()
+        .annotate(month=TruncMonth("at"))
+        .values("project__owner_id", "month")
+        .annotate(n=Count("pk"), ahead=Count("pk", filter=Q(to_stage__number__gt=F("customer_stage__number")))),
+        "project__owner_id",
+        {"advances": "n", "ran_ahead": "ahead"},
+    )
+    cycle = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    for row in (
+        _for_owners(Project.objects.filter(status__in=[Project.Status.WON, Project.Status.LOST]), owner_ids)
+        .filter(closed_at__isnull=False)
+        .order_by()
+        .annotate(month=TruncMonth("closed_at"))
+        .values("owner_id", "month")
+        .annotate(
+            won=Count("pk", filter=Q(status=Project.Status.WON)),
+            lost=Count("pk", filter=Q(status=Project.Status.LOST)),
+            won_amount=Sum("amount_cny", filter=Q(status=Project.Status.WON)),
+            cycle=Sum(cycle, filter=Q(status=Project.Status.WON)),
+        )
+    ):
+        entry = months[(row["owner_id"], month_start(row["month"]))]
+        entry["won"] += row["won"]
+        entry["lost"] += row["lost"]
+        entry["won_amount"] += _money(row["won_amount"])
+        entry["cycle_days_total"] += max(row["cycle"].days, 0) if row["cycle"] else 0
+
+    teams = dict(User.objects.filter(pk__in={owner for owner, _ in months}).values_list("pk", "team_id"))
+    counters = [f.name for f in RepMonth._meta.concrete_fields if f.name not in ("id", "month", "team", "owner")]
+    return _replace(
+        _for_owners(RepMonth.objects.all(), owner_ids),
+        [
+            RepMonth(month=month, owner_id=owner, team_id=teams.get(owner), **entry)
+            for (owner, month), entry in months.items()
+            if owner in teams
+        ],
+        unique=("month", "owner_id"),
+        values=("team_id", *counters),
+    )
+
+
+# Stage conversion and days in stage --------------------------------------------------------------
+
+
+def _median(histogram: dict[int, int]) -> int | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if seen * 2 >= total:
+            return days
+    return None
+
+
+@transaction.atomic
+def stage_stats_refresh() -> dict[int, int | None]:
+    """Per team and company: projects that reached each stage, went on, won, lost; days each stay lasted.
+
+    Returns the company's median days per stage number (the stall norm's base).
+    """
+    stages = list(StageDefinition.objects.order_by("number"))
+    counts = {}
+    for s in stages:
+        reached = Q(furthest_stage_number__gte=s.number)
+        counts[f"r{s.number}"] = Count("pk", filter=reached)
+        counts[f"w{s.number}"] = Count("pk", filter=reached & Q(status=Project.Status.WON))
+        counts[f"l{s.number}"] = Count("pk", filter=reached & Q(status=Project.Status.LOST))
+    by_team = {row["team_id"]: row for row in Project.objects.order_by().values("team_id").annotate(**counts)}
+    histograms: dict[tuple[int | None, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        StageChange.objects.stays()
+        .filter(days__isnull=False)
+        .order_by()
+        .values("project__team_id", "to_stage_id", "days")
+        .annotate(n=Count("pk"))
+    ):
+        histograms[(row["project__team_id"], row["to_stage_id"])][row["days"]] += row["n"]
+        histograms[(None, row["to_stage_id"])][row["days"]] += row["n"]
+    company = defaultdict(int)
+    for row in by_team.values():
+        for key, value in row.items():
+            if key != "team_id":
+                company[key] += value
+    by_team[None] = company
+
+    now = timezone.now()
+    stats = []
+    for team_id, row in by_team.items():
+        if team_id is None and not company:
+            continue
+        for s in stages:
+            histogram = histograms.get((team_id, s.pk), {})
+            won_here = row.get(f"w{s.number}", 0)
+            stats.append(
+                StageStat(
+                    team_id=team_id,
+                    stage=s,
+                    reached=row.get(f"r{s.number}", 0),
+                    advanced=row.get(f"r{s.number + 1}", 0) if s.number < 8 else won_here,
+                    won=won_here,
+                    lost=row.get(f"l{s.number}", 0),
+                    stays=sum(histogram.values()),
+                    days_total=sum(days * n for days, n in histogram.items()),
+                    median_days=_median(histogram),
+                    computed_at=now,
+                )
+            )
+    StageStat.objects.all().delete()
+    StageStat.objects.bulk_create(stats)
+    return {s.number: _median(histograms.get((None, s.pk), {})) for s in stages}
+
+
+def stall_norms(*, config: DealControlSettings | None = None, medians=None) -> dict[int, int]:
+    """Days after which a stay in each stage counts as stalled: the company median times the stall factor."""
+    config = config or DealControlSettings.current()
+    if medians is None:
+        medians = {
+            stat.stage.number: (stat.median_days if stat.stays >= 5 else None)
+            for stat in StageStat.objects.filter(team__isnull=True).select_related("stage")
+        }
+    norms = {}
+    for number in range(1, 9):
+        median = medians.get(number)
+        norms[number] = (
+            max(int(Decimal(median) * config.stall_factor), 1) if median else int(config.stall_fallback_days)
+        )
+    return norms
+
+
+# Together ----------------------------------------------------------------------------------------
+
+
+def owner_rollups_refresh(*, owner_ids) -> None:
+    """The incremental path: a project of these reps changed; their funnel and forecast rows follow."""
+    funnel_refresh(owner_ids=owner_ids)
+    forecast_refresh(owner_ids=owner_ids)

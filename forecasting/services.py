@@ -1,0 +1,127 @@
+"""What people do in deal control: set a forecast category, adjust it, set targets, handle anomalies."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forecasting.models import Anomaly, ForecastCategory, ProjectForecast, SalesTarget
+from forecasting.rollups import month_start
+from forecasting.tasks import on_project_change
+
+
+def can_adjust_forecast(*, user, team_id) -> bool:
+    return user.is_authenticated and (user.sees_everything or user.manages(team_id))
+
+
+can_manage_anomalies = can_adjust_forecast
+
+
+def _effective(forecast: ProjectForecast) -> str:
+    return forecast.manager_category or forecast.rep_category or ForecastCategory.PIPELINE
+
+
+def _forecast_save(forecast: ProjectForecast, *, project, by) -> ProjectForecast:
+    forecast.category = _effective(forecast)
+    forecast._history_user = by
+    forecast.save()
+    on_project_change(project_id=project.pk, owner_ids=[project.owner_id])
+    return forecast
+
+
+def _forecast_for(project) -> ProjectForecast:
+    return ProjectForecast.objects.select_for_update().filter(project=project).first() or ProjectForecast(
+        project=project
+    )
+
+
+@transaction.atomic
+def forecast_category_set(*, project, by, category: str) -> ProjectForecast:
+    """The rep's call on the project: commit, best case, pipeline or omitted."""
+    if category not in ForecastCategory.values:
+        raise ValidationError({"category": _("请选择预测类别。")}, code="invalid")
+    if not project.is_open:
+        raise ValidationError(_("项目已结案,不能再设置预测类别。"), code="closed")
+    if not project.is_editable_by(by):
+        raise PermissionDenied
+    forecast = _forecast_for(project)
+    forecast.rep_category, forecast.rep_set_by, forecast.rep_set_at = category, by, timezone.now()
+    return _forecast_save(forecast, project=project, by=by)
+
+
+@transaction.atomic
+def forecast_category_adjust(*, project, by, category: str, note: str) -> ProjectForecast:
+    """A manager's adjustment, with a note; the rep's own call is kept beside it. An empty category withdraws it."""
+    if not can_adjust_forecast(user=by, team_id=project.team_id):
+        raise PermissionDenied(_("只有销售经理可以调整预测类别。"))
+    note = (note or "").strip()
+    if category and category not in ForecastCategory.values:
+        raise ValidationError({"category": _("请选择预测类别。")}, code="invalid")
+    if category and not note:
+        raise ValidationError({"note": _("调整预测类别请写明理由。")}, code="note_required")
+    forecast = _forecast_for(project)
+    forecast.manager_category = category
+    forecast.manager_note = note if category else ""
+    forecast.manager_by, forecast.manager_at = (by, timezone.now()) if category else (None, None)
+    return _forecast_save(forecast, project=project, by=by)
+
+
+@transaction.atomic
+def targets_save(*, team, month: datetime.date, amounts: dict, by) -> int:
+    """Set the month's targets: ``amounts`` maps a rep's id (or None for the team) to an amount or None (no target)."""
+    if not can_adjust_forecast(user=by, team_id=team.pk):
+        raise PermissionDenied(_("只有销售经理可以设置目标。"))
+    month = month_start(month)
+    written = 0
+    for owner_id, amount in amounts.items():
+        existing = SalesTarget.objects.filter(month=month, team=team, owner_id=owner_id).first()
+        if amount is None:
+            if existing:
+                existing.delete()
+            continue
+        if amount < Decimal("0"):
+            raise ValidationError(_("目标金额不能为负数。"), code="negative")
+        target = existing or SalesTarget(month=month, team=team, owner_id=owner_id)
+        target.amount = amount
+        target._history_user = by
+        target.save()
+        written += 1
+    return written
+
+
+def _check_manager(anomaly: Anomaly, by) -> None:
+    if not can_manage_anomalies(user=by, team_id=anomaly.team_id):
+        raise PermissionDenied(_("只有销售经理可以处理异常。"))
+
+
+@transaction.atomic
+def anomaly_acknowledge(*, anomaly: Anomaly, by, note: str = "") -> Anomaly:
+    """The manager has seen it and is on it; it stays on the list until resolved or cleared."""
+    _check_manager(anomaly, by)
+    if anomaly.status != Anomaly.Status.OPEN:
+        raise ValidationError(_("只有待处理的异常可以标记为已知悉。"), code="not_open")
+    anomaly.status = Anomaly.Status.ACKNOWLEDGED
+    anomaly.acknowledged_by, anomaly.acknowledged_at = by, timezone.now()
+    anomaly.acknowledge_note = (note or "").strip()
+    anomaly.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "acknowledge_note"])
+    return anomaly
+
+
+@transaction.atomic
+def anomaly_resolve(*, anomaly: Anomaly, by, note: str) -> Anomaly:
+    """Closed by a manager, with what was done about it."""
+    _check_manager(anomaly, by)
+    if not anomaly.is_active:
+        raise ValidationError(_("这个异常已经解决或已自动解除。"), code="not_active")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请写明处理结果。")}, code="note_required")
+    anomaly.status = Anomaly.Status.RESOLVED
+    anomaly.resolved_by, anomaly.resolved_at, anomaly.resolve_note = by, timezone.now(), note
+    anomaly.save(update_fields=["status", "resolved_by", "resolved_at", "resolve_note"])
+    return anomaly

@@ -1,0 +1,296 @@
+"""Deal-control pages: dashboards, scorecards, forecast, targets, anomalies, calibration. They read summary tables."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Team, User
+from accounts.visibility import get_visible_or_404
+from core.views import paginate, query_without_page
+from forecasting import selectors, services
+from forecasting.filters import AnomalyFilter
+from forecasting.forms import AnomalyActionForm, CategoryAdjustForm, CategoryForm, TargetForm
+from forecasting.models import Anomaly, FunnelSnapshot
+from forecasting.rollups import month_start
+from forecasting.selectors import Scope, months_between, shift_months
+from forecasting.tables import export_response
+from forecasting.tasks import rollup_all
+from pipeline.models import Project, StageDefinition
+
+PERIODS = (3, 6, 12)
+
+
+def _is_manager(user) -> bool:
+    return user.is_manager or user.sees_everything
+
+
+def _period(request) -> tuple[int, list[datetime.date]]:
+    try:
+        n = int(request.GET.get("period", 3))
+    except ValueError:
+        n = 3
+    n = n if n in PERIODS else 3
+    this_month = month_start(timezone.localdate())
+    return n, months_between(shift_months(this_month, 1 - n), this_month)
+
+
+def _forecast_months() -> list[datetime.date]:
+    this_month = month_start(timezone.localdate())
+    return months_between(shift_months(this_month, -2), shift_months(this_month, 3))
+
+
+def _render_or_export(request, template: str, context: dict, tables: list):
+    """The page, or one of its tables as CSV/Excel when ``?export=<table>&format=csv|xlsx`` asks for it."""
+    wanted = request.GET.get("export")
+    if wanted:
+        for table in tables:
+            if table and table.name == wanted:
+                return export_response(table, request.GET.get("format", "csv"))
+        raise Http404
+    context["computed_on"] = FunnelSnapshot.objects.aggregate(day=Max("day"))["day"]
+    context["export_query"] = query_without_page(request)
+    return render(request, template, context)
+
+
+def dashboard(request):
+    """Each role's way in: a rep to their scorecard, a manager to the team, a director to the company."""
+    user = request.user
+    if user.sees_everything:
+        return redirect("forecasting:company")
+    if user.is_manager and user.team_id:
+        return redirect("forecasting:team", user.team_id)
+    return redirect("forecasting:scorecard", user.pk)
+
+
+def team_dashboard(request, team_id: int):
+    user = request.user
+    if not (user.sees_everything or user.manages(team_id)):
+        raise Http404
+    team = get_object_or_404(Team, pk=team_id)
+    n, months = _period(request)
+    stages = list(StageDefinition.objects.order_by("number"))
+    scope = Scope(team_ids=(team.pk,))
+    funnel = selectors.funnel_table(scope=scope, stages=stages)
+    forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
+    reps = selectors.reps_table(team_id=team.pk, months=months)
+    context = {
+        "team": team,
+        "period": n,
+        "periods": PERIODS,
+        "funnel": funnel,
+        "forecast": forecast,
+        "reps": reps,
+        "anomalies": selectors.anomalies_active(scope=scope),
+    }
+    return _render_or_export(request, "forecasting/team_dashboard.html", context, [funnel, forecast, reps])
+
+
+def company(request):
+    if not request.user.sees_everything:
+        raise PermissionDenied
+    n, months = _period(request)
+    stages = list(StageDefinition.objects.order_by("number"))
+    scope = Scope()
+    funnel = selectors.funnel_table(scope=scope, stages=stages)
+    conversion = selectors.conversion_table(team_id=None, stages=stages)
+    forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
+    teams = selectors.teams_table(months=months)
+    context = {
+        "period": n,
+        "periods": PERIODS,
+        "funnel": funnel,
+        "conversion": conversion,
+        "forecast": forecast,
+        "teams": teams,
+        "anomalies": selectors.anomalies_active(scope=scope),
+    }
+    return _render_or_export(request, "forecasting/company.html", context, [funnel, conversion, forecast, teams])
+
+
+def _rep_for(request, user_id: int) -> User:
+    rep = get_object_or_404(User.objects.select_related("team"), pk=user_id)
+    user = request.user
+    if not (rep.pk == user.pk or user.sees_everything or (user.is_manager and user.manages(rep.team_id))):
+        raise Http404
+    return rep
+
+
+def scorecard(request, user_id: int):
+    """考核销售人员: one rep's work, results and forecasting over the period."""
+    rep = _rep_for(request, user_id)
+    n, months = _period(request)
+    stages = list(StageDefinition.objects.order_by("number"))
+    card = selectors.scorecard(rep=rep, months=months)
+    funnel = selectors.funnel_table(scope=Scope(owner_id=rep.pk), stages=stages)
+    context = {"rep": rep, "card": card, "funnel": funnel, "period": n, "periods": PERIODS}
+    return _render_or_export(request, "forecasting/scorecard.html", context, [card.activity, card.accuracy, funnel])
+
+
+def _forecast_scope(request) -> tuple[Scope, str, Team | None]:
+    user = request.user
+    team_id = request.GET.get("team")
+    if user.sees_everything:
+        if team_id and team_id.isdigit():
+            team = get_object_or_404(Team, pk=team_id)
+            return Scope(team_ids=(team.pk,)), team.name, team
+        return Scope(), _("全公司"), None
+    if user.is_manager and user.team_id:
+        return Scope(team_ids=(user.team_id,)), str(user.team), user.team
+    return Scope(owner_id=user.pk), user.display_name, None
+
+
+def forecast(request):
+    scope, title, team = _forecast_scope(request)
+    this_month = month_start(timezone.localdate())
+    months = months_between(shift_months(this_month, -3), shift_months(this_month, 8))
+    by_month = selectors.forecast_table(scope=scope, months=months)
+    by_quarter = selectors.quarter_table(by_month)
+    context = {
+        "title": title,
+        "team": team,
+        "teams": selectors.team_choices(request.user) if request.user.sees_everything else [],
+        "by_month": by_month,
+        "by_quarter": by_quarter,
+        "reps": selectors.reps_table(team_id=team.pk, months=[this_month]) if team else None,
+    }
+    return _render_or_export(request, "forecasting/forecast.html", context, [by_month, by_quarter, context["reps"]])
+
+
+def targets(request):
+    """Monthly targets for the team and each rep: a manager's own team, a director's any."""
+    user = request.user
+    if not _is_manager(user):
+        raise PermissionDenied
+    teams = selectors.team_choices(user)
+    team_id = request.POST.get("team") or request.GET.get("team") or (user.team_id or (teams[0].pk if teams else None))
+    team = next((t for t in teams if str(t.pk) == str(team_id)), None)
+    if team is None:
+        raise Http404
+    reps = list(User.objects.filter(team=team, is_active=True).order_by("role", "username"))
+    form = TargetForm(request.POST or None, reps=reps, initial={"month": _month_param(request)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.targets_save(team=team, month=form.cleaned_data["month"], amounts=form.amounts(), by=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("目标已保存。"))
+            return redirect(f"{request.path}?team={team.pk}&month={form.cleaned_data['month']:%Y-%m}")
+    elif request.method != "POST":
+        form.load(team=team, month=form.initial["month"])
+    return render(request, "forecasting/targets.html", {"form": form, "team": team, "teams": teams})
+
+
+def _month_param(request) -> datetime.date:
+    value = request.GET.get("month", "")
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return month_start(timezone.localdate())
+
+
+def anomaly_list(request):
+    anomalies = Anomaly.objects.visible_to(request.user).select_related("project", "customer", "owner")
+    filterset = AnomalyFilter(request.GET or {"status": "active"}, queryset=anomalies, user=request.user)
+    page = paginate(request, filterset.qs if filterset.is_valid() else anomalies.none())
+    context = {"filter": filterset, "page": page, "query": query_without_page(request)}
+    return render(request, "forecasting/anomaly_list.html", context)
+
+
+def anomaly_detail(request, pk: int):
+    anomaly = get_visible_or_404(
+        Anomaly.objects.select_related("project", "customer", "owner", "acknowledged_by", "resolved_by"),
+        request.user,
+        pk=pk,
+    )
+    can_manage = services.can_manage_anomalies(user=request.user, team_id=anomaly.team_id)
+    form = AnomalyActionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if form.cleaned_data["action"] == "acknowledge":
+                    services.anomaly_acknowledge(anomaly=anomaly, by=request.user, note=form.cleaned_data["note"])
+                    messages.success(request, _("已标记为已知悉。"))
+                else:
+                    services.anomaly_resolve(anomaly=anomaly, by=request.user, note=form.cleaned_data["note"])
+                    messages.success(request, _("异常已解决。"))
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                return redirect(_next_or(request, anomaly.get_absolute_url()))
+    return render(
+        request, "forecasting/anomaly_detail.html", {"anomaly": anomaly, "form": form, "can_manage": can_manage}
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def calibration(request):
+    if not _is_manager(request.user):
+        raise PermissionDenied
+    context = selectors.calibration()
+    return _render_or_export(
+        request, "forecasting/calibration.html", context, [context["table"], context["stage_table"]]
+    )
+
+
+@require_POST
+def project_category(request, pk: int):
+    project = get_visible_or_404(Project.objects.select_related("stage"), request.user, pk=pk)
+    adjusting = request.POST.get("adjust") == "1"
+    form = (CategoryAdjustForm if adjusting else CategoryForm)(request.POST)
+    if form.is_valid():
+        try:
+            if adjusting:
+                services.forecast_category_adjust(
+                    project=project,
+                    by=request.user,
+                    category=form.cleaned_data["category"],
+                    note=form.cleaned_data["note"],
+                )
+            else:
+                services.forecast_category_set(project=project, by=request.user, category=form.cleaned_data["category"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("预测类别已保存。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(f"{project.get_absolute_url()}#deal-control")
+
+
+@require_POST
+def recompute(request):
+    if not _is_manager(request.user):
+        raise PermissionDenied
+    rollup_all.delay()
+    messages.success(request, _("已安排重新计算,稍后刷新页面即可看到最新数据。"))
+    return redirect(_next_or(request, "forecasting:dashboard"))
+
+
+def _next_or(request, default):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
