@@ -75,14 +75,14 @@ def live(rng: random.Random, *, created, now, edge: float) -> Life:
                 life.moves.append(("close_won", 8, leaves))
                 life.status, life.closed = "won", leaves
                 break
-            if stage > 2 and rng.random() < 0.07:
+            if stage > 2 and rng.random() < 0.10:
                 stage -= 1
                 life.moves.append(("step_back", stage, leaves))
             else:
                 stage += 1
                 life.moves.append(("advance", stage, leaves))
             life.furthest = max(life.furthest, stage)
-            if rng.random() < 0.7:
+            if rng.random() < 0.9:
                 seen = max(1, min(8, stage + rng.choice((-2, -1, -1, 0, 0, 0, 1))))
                 life.observations.append((seen, leaves + datetime.timedelta(days=rng.randrange(0, 5))))
             at = leaves
@@ -282,6 +282,7 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
                 )
             )  # fmt: skip
             previous = number_
+        observation_rows.append((pid, stages[1].pk, created.date(), "", owner.pk, created))
         for seen, when in life.observations:
             observation_rows.append((pid, stages[seen].pk, when.date(), "", owner.pk, when))
         # The first call, and a visit report in every other stage the project went through.

@@ -74,7 +74,7 @@ def history_entries(
     related = _related_names(records, tracked)
     action_labels = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
     entries = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
             break
         changes = []

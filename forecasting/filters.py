@@ -19,11 +19,6 @@ class AnomalyFilter(PeopleScopedFilters, django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Anomaly.Severity.choices, empty_label=_("全部"))
     owner = UserFilter(label=_("负责人"), queryset=None, empty_label=_("全部"))
     team = django_filters.ModelChoiceFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
-    ordering = django_filters.OrderingFilter(
-        label=_("排序"),
-        fields=(("since", "since"), ("severity", "severity")),
-        field_labels={"since": _("开始时间"), "severity": _("严重程度")},
-    )
 
     class Meta:
         model = Anomaly

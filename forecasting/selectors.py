@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Case, Count, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from forecasting.tables import DAYS, INT, MONEY, PERCENT, Chart, Column, Table
 from pipeline.models import StageDefinition
 
 ZERO = Decimal("0")
+SEVERE_FIRST = (Case(When(severity=Anomaly.Severity.HIGH, then=0), default=1), "-since", "-pk")
 
 
 @dataclass(frozen=True)
@@ -372,9 +373,7 @@ def teams_table(*, months: list[datetime.date]) -> Table:
 def anomalies_active(*, scope: Scope, limit: int = 10) -> dict:
     queryset = scope.apply(Anomaly.objects.active())
     counts = {r["severity"]: r["n"] for r in queryset.order_by().values("severity").annotate(n=Count("pk"))}
-    recent = list(
-        queryset.select_related("project", "customer", "owner").order_by("-severity", "-since", "-pk")[:limit]
-    )
+    recent = list(queryset.select_related("project", "customer", "owner").order_by(*SEVERE_FIRST)[:limit])
     return {"counts": counts, "total": sum(counts.values()), "recent": recent}
 
 

@@ -38,6 +38,11 @@ class Table:
     footer: list | None = None
     links: list[str | None] = field(default_factory=list)  # one URL per row for its first cell, or None
 
+    @property
+    def wide(self) -> bool:
+        """Too many columns to sit beside its chart: the chart goes above the table."""
+        return len(self.columns) > 6
+
     def cells(self):
         """Rows as (label, kind, value) cells, with each row's link, for the template."""
         for i, row in enumerate(self.rows):

@@ -200,7 +200,11 @@ def _month_param(request) -> datetime.date:
 
 
 def anomaly_list(request):
-    anomalies = Anomaly.objects.visible_to(request.user).select_related("project", "customer", "owner")
+    anomalies = (
+        Anomaly.objects.visible_to(request.user)
+        .select_related("project", "customer", "owner")
+        .order_by(*selectors.SEVERE_FIRST)
+    )
     filterset = AnomalyFilter(request.GET or {"status": "active"}, queryset=anomalies, user=request.user)
     page = paginate(request, filterset.qs if filterset.is_valid() else anomalies.none())
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}

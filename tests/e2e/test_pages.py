@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from accounts.models import User
 from contacts.models import Contact
 from customers.models import Customer
+from forecasting.models import Anomaly
 from pipeline.models import Project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -81,6 +82,15 @@ def test_it_renders_every_page_for_each_role(browser, live_server, width):
         "contact-detail": decision_maker.get_absolute_url(),
         "contact-edit": f"/contacts/{decision_maker.pk}/edit/",
         "profile-edit": f"/contacts/{decision_maker.pk}/decision-maker/",
+        "control": "/control/",
+        "control-team": f"/control/teams/{User.objects.get(username='manager').team_id}/",
+        "control-company": "/control/company/",
+        "control-scorecard": f"/control/reps/{User.objects.get(username='rep').pk}/",
+        "control-forecast": "/control/forecast/",
+        "control-targets": "/control/targets/",
+        "control-anomalies": "/control/anomalies/",
+        "control-anomaly": Anomaly.objects.filter(project=project).first().get_absolute_url(),
+        "control-calibration": "/control/calibration/",
     }
     for username in ("rep", "manager", "director"):
         browser.set_window_size(*WIDTHS[width])

@@ -10,7 +10,7 @@ from contacts.models import Contact, DecisionMakerProfile
 from customers import services as customer_services
 from customers.models import Customer
 from demo import data
-from demo.history import load_history
+from demo.history import load_forecast_snapshots, load_history, load_targets
 from demo.projects import load_customer_forms, load_projects
 from forecasting.refresh import refresh_all
 from pipeline.models import Project
@@ -53,6 +53,8 @@ class Command(BaseCommand):
         created_projects = load_projects(users=users)
         load_customer_forms(users=users)
         history = load_history()
+        load_targets()
+        load_forecast_snapshots()
         refresh_all()
         self.stdout.write(
             self.style.SUCCESS(
