@@ -1,18 +1,57 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from dataclasses import dataclass
+
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 PAGE_SIZE = 25
+MAX_PAGE = 10_000
 
 
-def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
+@dataclass
+class Page:
+    """A page of a list that never counts the whole list: one row more than shown says whether there is a next."""
+
+    object_list: list
+    number: int
+    per_page: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (a bad number means the first), fetched with LIMIT/OFFSET and no COUNT over the list."""
     try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+        number = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    return Page(object_list=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page)
 
 
 def render_page_or_partial(request, template: str, context: dict, *, partial: str):

@@ -39,23 +39,23 @@ def _forms_done(projects, conditions):
         )
     if not parts:
         return set()
-    rows = set(parts[0].union(*parts[1:], all=True).order_by()) if len(parts) > 1 else set(parts[0])
+    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    by_project, by_customer = set(), set()
+    for project_id, customer_id, code, status in rows:
+        by_project.add((project_id, code, status))
+        by_customer.add((customer_id, code, status))
     met = set()
-    for project in projects:
-        for condition in conditions:
-            form_type = registry.get(condition.form_type)
-            if form_type is None:
-                continue
-            wanted = DONE_STATUSES[condition.kind]
-            for project_id, customer_id, code, status in rows:
-                same_owner = (
-                    (customer_id == project.customer_id)
-                    if form_type.level == "customer"
-                    else (project_id == project.pk)
-                )
-                if code == condition.form_type and same_owner and status in wanted:
-                    met.add((project.pk, condition.pk))
-                    break
+    for condition in conditions:
+        form_type = registry.get(condition.form_type)
+        if form_type is None:
+            continue
+        on_customer = form_type.level == "customer"
+        done = by_customer if on_customer else by_project
+        wanted = DONE_STATUSES[condition.kind]
+        for project in projects:
+            owner_id = project.customer_id if on_customer else project.pk
+            if any((owner_id, condition.form_type, status) in done for status in wanted):
+                met.add((project.pk, condition.pk))
     return met
 
 

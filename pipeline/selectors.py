@@ -22,7 +22,7 @@ from pipeline.models import (
     Task,
 )
 
-BOARD_CARDS_PER_COLUMN = 30
+BOARD_CARDS_PER_COLUMN = 12  # the rest are one click away in the project list
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
