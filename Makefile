@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= $(shell bin/find-python)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test venv migrate demo messages lint clean
+.PHONY: run test venv migrate demo messages lint clean bench-data bench load
 
 venv: $(STAMP)
 
@@ -32,6 +32,25 @@ messages: venv
 lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+
+# The benchmark runs against PostgreSQL: BENCH_DATABASE_URL, a database of its own (see README.md).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+SCALE ?= 0.01
+
+bench-data: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(VPY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(VPY) manage.py bench_data --scale $(SCALE)
+
+# Production settings (DEBUG off, manifest static files), plain HTTP for the in-process client.
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 SECRET_KEY=bench-only SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 ALLOWED_HOSTS=testserver,localhost
+
+bench: venv
+	$(BENCH_ENV) $(VPY) manage.py collectstatic --noinput --verbosity 0
+	$(BENCH_ENV) $(VPY) manage.py bench $(BENCH_ARGS)
+
+# 200 simulated users for 10 minutes against gunicorn + a Celery worker (installs locust into the venv).
+load: venv
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) bench/load.sh $(LOAD_USERS) $(LOAD_MINUTES)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

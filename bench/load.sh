@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Load test: gunicorn + a Celery worker on the benchmark database, driven by locust (bench/locustfile.py).
+# Usage: bench/load.sh [users=200] [minutes=10]   (env: BENCH_DATABASE_URL, BENCH_TEAMS, BENCH_USERS)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS_N=${1:-200}
+MINUTES=${2:-10}
+PORT=${PORT:-8001}
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench}
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CELERY_QUEUE=crm-load
+# Production settings over plain HTTP on localhost: no SSL redirect, cookies not marked Secure.
+export DEBUG=0 SECRET_KEY=${SECRET_KEY:-bench-only} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost
+.venv/bin/pip install --quiet -r bench/requirements.txt
+.venv/bin/python manage.py collectstatic --noinput --verbosity 0
+.venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$PORT --workers ${WEB_WORKERS:-4} \
+  --log-level warning > bench/results/gunicorn.log 2>&1 &
+WEB=$!
+.venv/bin/celery -A config worker --concurrency 1 --loglevel WARNING > bench/results/worker.log 2>&1 &
+WORKER=$!
+trap 'kill $WEB $WORKER 2>/dev/null || true' EXIT
+sleep 3
+.venv/bin/locust -f bench/locustfile.py --headless -u "$USERS_N" -r 2 -t "${MINUTES}m" \
+  --host "http://127.0.0.1:$PORT" --only-summary --csv bench/results/load

@@ -1,0 +1,258 @@
+"""Measure the main pages, the roll-ups and the PDFs against whatever database is configured.
+
+Pages are requested in-process through Django's test client (no network, no gunicorn: the
+figures are the server's own time), as a rep, a manager and a director. Each main query
+is EXPLAINed on PostgreSQL and a sequential scan of a large table fails its row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from customers.models import Customer
+from forecasting import rollups
+from forecasting.refresh import refresh_all, refresh_project
+from forms_toolkit.models import CallLog, VisitReport
+from forms_toolkit.pdf import render_form_pdf
+from forms_toolkit.registry import registry
+from pipeline import services
+from pipeline.models import Project, StageDefinition
+
+PAGE_P95_MS, DASHBOARD_P95_MS, MAX_QUERIES = 100, 50, 8
+LARGE_TABLE_ROWS = 100_000
+DASHBOARDS = {"manager dashboard", "company dashboard", "rep scorecard", "forecast", "anomalies"}
+
+
+class Command(BaseCommand):
+    help = "Benchmark pages (p50/p95/p99, queries, EXPLAIN), roll-ups and PDFs; print a table and write JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--output", default="bench/results")
+        parser.add_argument("--skip-rollup", action="store_true")
+
+    def handle(self, *args, repeat, output, skip_rollup, **options):
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
+        logging.getLogger("fontTools").setLevel(logging.WARNING)
+        rep = (
+            User.objects.filter(role=User.Role.REP, projects__status="open", team__isnull=False)
+            .order_by("username")
+            .first()
+        )
+        if rep is None:
+            raise CommandError("No rep with open projects: load data first (manage.py bench_data --scale 0.01).")
+        manager = User.objects.filter(role=User.Role.MANAGER, team=rep.team).first()
+        director = User.objects.filter(role=User.Role.DIRECTOR).first()
+        people = {"rep": rep, "manager": manager, "director": director}
+        large = self._large_tables()
+        results = {
+            "when": timezone.now().isoformat(),
+            "database": connection.vendor,
+            "projects": Project.objects.count()
+            if connection.vendor != "postgresql"
+            else self._estimate("pipeline_project"),
+            "client": "django.test.Client (in-process, server time only)",
+            "pages": [],
+        }
+        for name, path, roles in self._pages(rep, manager):
+            for role in roles:
+                user = people[role]
+                if user is None:
+                    continue
+                results["pages"].append(self._measure(name, path, role, user, repeat, large))
+                self._print_row(results["pages"][-1])
+        if not skip_rollup:
+            started = time.perf_counter()
+            timings = refresh_all()
+            results["rollup_full_s"] = round(time.perf_counter() - started, 2)
+            results["rollup_steps_s"] = {k: round(v, 3) for k, v in timings.items()}
+            self.stdout.write(f"full roll-up: {results['rollup_full_s']:.2f} s {results['rollup_steps_s']}")
+        results["incremental"] = self._incremental(rep, manager)
+        self.stdout.write(f"incremental per stage change: {results['incremental']}")
+        results["pdf"] = self._pdfs(rep)
+        self.stdout.write(f"pdf: {results['pdf']}")
+        folder = Path(settings.BASE_DIR) / output
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"bench-{timezone.now():%Y%m%d-%H%M%S}.json"
+        target.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        self.stdout.write(f"written to {target}")
+
+    # What is measured ---------------------------------------------------------------------------
+
+    def _pages(self, rep, manager):
+        project = Project.objects.filter(owner=rep, status="open").order_by("pk").first()
+        customer = Customer.objects.filter(owner=rep).order_by("pk").first()
+        visit = VisitReport.objects.filter(project=project).first() or VisitReport.objects.filter(filled_by=rep).first()
+        everyone, bosses = ("rep", "manager", "director"), ("manager", "director")
+        pages = [
+            ("funnel board", "/projects/board/", everyone),
+            ("project list", "/projects/", everyone),
+            ("project list, page 50", "/projects/?page=50", everyone),
+            ("project detail", project.get_absolute_url(), everyone),
+            ("customer list", "/customers/", everyone),
+            ("customer detail", customer.get_absolute_url(), everyone),
+            ("form create (F05)", f"/forms/F05/new/?project={project.pk}", ("rep",)),
+            ("approval queue", "/forms/queue/", bosses),
+            ("manager dashboard", f"/control/teams/{rep.team_id}/", bosses),
+            ("company dashboard", "/control/company/", ("director",)),
+            ("rep scorecard", f"/control/reps/{rep.pk}/", everyone),
+            ("forecast", "/control/forecast/", everyone),
+            ("anomalies", "/control/anomalies/", everyone),
+        ]
+        if visit:
+            pages.insert(7, ("form edit (F05)", f"/forms/F05/{visit.pk}/edit/", ("rep",)))
+        return pages
+
+    def _measure(self, name, path, role, user, repeat, large) -> dict:
+        client = Client()
+        client.force_login(user)
+        for _ in range(2):
+            response = client.get(path)
+        times, status = [], response.status_code
+        reset_queries()  # with DEBUG on the log is a bounded deque: a full one would count nothing
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        scans = self._seq_scans(queries.captured_queries, large)
+        limit = DASHBOARD_P95_MS if name.split(",")[0] in DASHBOARDS else PAGE_P95_MS
+        row = {
+            "page": name,
+            "role": role,
+            "status": status,
+            "queries": len(queries),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+            "p99_ms": round(times[int(len(times) * 0.99) - 1], 1),
+            "seq_scans": scans,
+            "limit_ms": limit,
+        }
+        row["ok"] = status == 200 and row["p95_ms"] <= limit and row["queries"] <= MAX_QUERIES and not scans
+        return row
+
+    def _incremental(self, rep, manager) -> dict:
+        """Advance open projects one stage and time the roll-up refresh that follows (rolled back after)."""
+        projects = list(Project.objects.filter(owner=rep, status="open", stage__number__lt=8).order_by("pk")[:20])
+        stages = {s.number: s for s in StageDefinition.objects.all()}
+        funnel, whole = [], []
+        with transaction.atomic():
+            for project in projects:
+                services.project_advance_stage(
+                    project=project, to_stage=stages[project.stage.number + 1], by=manager, override_reason="bench"
+                )
+                started = time.perf_counter()
+                rollups.owner_rollups_refresh(owner_ids=[project.owner_id])
+                funnel.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                refresh_project(project_id=project.pk, owner_ids=[project.owner_id])
+                whole.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+        return {
+            "changes": len(projects),
+            "funnel_and_forecast_rows_ms_median": round(statistics.median(funnel), 2) if funnel else None,
+            "with_probability_and_anomalies_ms_median": round(statistics.median(whole), 2) if whole else None,
+        }
+
+    def _pdfs(self, rep) -> dict:
+        out = {}
+        visit = VisitReport.objects.filter(filled_by=rep).first()
+        form_type = registry.get("F05")
+        times = []
+        for _ in range(10):
+            started = time.perf_counter()
+            content = render_form_pdf(form_type=form_type, form=visit, user=rep)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        out["1_page"] = {
+            "p95_ms": round(times[-1], 1),
+            "median_ms": round(statistics.median(times), 1),
+            "kib": len(content) // 1024,
+        }
+        with transaction.atomic():
+            calls = CallLog.objects.filter(filled_by=rep).first()
+            for seq in range(3, 80):
+                calls.rows.create(
+                    seq=seq, customer_name="基准重工", found_whom="设备部", contact_method="电话",
+                    conversation="介绍公司业绩,了解改造需求,约定下次拜访时间。" * 2,
+                    next_contact_on=datetime.date.today(),
+                )  # fmt: skip
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                content = render_form_pdf(form_type=registry.get("F01"), form=calls, user=rep)
+                times.append((time.perf_counter() - started) * 1000)
+            pages = _page_count(content)
+            transaction.set_rollback(True)
+        out["long"] = {"pages": pages, "max_ms": round(max(times), 1), "kib": len(content) // 1024}
+        return out
+
+    # EXPLAIN ----------------------------------------------------------------------------------
+
+    def _large_tables(self) -> set[str]:
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > %s", [LARGE_TABLE_ROWS])
+            return {row[0] for row in cursor.fetchall()}
+
+    def _estimate(self, table: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _seq_scans(self, queries, large: set[str]) -> list[str]:
+        if not large:
+            return []
+        found = set()
+        with connection.cursor() as cursor:
+            for q in queries:
+                sql = q["sql"]
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute(f"EXPLAIN {sql}")
+                for (line,) in cursor.fetchall():
+                    if "Seq Scan on" in line:
+                        table = line.split("Seq Scan on", 1)[1].split()[0]
+                        if table in large:
+                            found.add(table)
+        return sorted(found)
+
+    def _print_row(self, row) -> None:
+        mark = "ok " if row["ok"] else "SLOW" if row["status"] == 200 else f"{row['status']}"
+        scans = f" seq scan: {', '.join(row['seq_scans'])}" if row["seq_scans"] else ""
+        self.stdout.write(
+            f"{mark:<4} {row['page']:<24} {row['role']:<9} q={row['queries']:<3} "
+            f"p50={row['p50_ms']:>7.1f} p95={row['p95_ms']:>7.1f} p99={row['p99_ms']:>7.1f} ms"
+            f" (≤{row['limit_ms']}){scans}"
+        )
+        self.stdout.flush()
+
+
+def _page_count(content: bytes) -> int | None:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(content)
+        f.flush()
+        try:
+            info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    return next((int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:")), None)
