@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Case, Count, Q, Subquery, Sum, When
 from django.utils import timezone
@@ -76,14 +77,51 @@ def latest_funnel_day():
     return Subquery(FunnelSnapshot.objects.filter(day__lte=timezone.localdate()).order_by("-day").values("day")[:1])
 
 
-def funnel_table(*, scope: Scope, stages: list[StageDefinition]) -> Table:
-    rows = {
-        r["stage_id"]: r
-        for r in scope.apply(FunnelSnapshot.objects.filter(day=latest_funnel_day()))
-        .order_by()
-        .values("stage_id")
-        .annotate(count=Sum("count"), amount=Sum("amount"), weighted=Sum("weighted"))
-    }
+class Reads:
+    """Summary rows a page reads once and all its tables share: the latest funnel and the open-anomaly counts."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    @cached_property
+    def funnel(self) -> list[dict]:
+        return list(
+            self.scope.apply(FunnelSnapshot.objects.filter(day=latest_funnel_day())).values(
+                "day", "team_id", "owner_id", "stage_id", "count", "amount", "weighted"
+            )
+        )
+
+    @cached_property
+    def anomaly_counts(self) -> list[dict]:
+        return list(
+            self.scope.apply(Anomaly.objects.active())
+            .order_by()
+            .values("team_id", "owner_id", "severity")
+            .annotate(n=Count("pk"))
+        )
+
+    @property
+    def computed_on(self) -> datetime.date | None:
+        return self.funnel[0]["day"] if self.funnel else None
+
+    def funnel_by(self, key: str) -> dict:
+        totals: dict = {}
+        for r in self.funnel:
+            t = totals.setdefault(r[key], {"count": 0, "amount": ZERO, "weighted": ZERO})
+            t["count"] += r["count"]
+            t["amount"] += r["amount"]
+            t["weighted"] += r["weighted"]
+        return totals
+
+    def anomalies_by(self, key: str) -> dict:
+        totals: dict = defaultdict(int)
+        for r in self.anomaly_counts:
+            totals[r[key]] += r["n"]
+        return totals
+
+
+def funnel_table(*, reads: Reads, stages: list[StageDefinition]) -> Table:
+    rows = reads.funnel_by("stage_id")
     table = Table(
         name="funnel",
         title=_("销售漏斗"),
@@ -239,27 +277,11 @@ def _period_sums(queryset, key: str) -> dict:
     }
 
 
-def _funnel_by(scope: Scope, key: str) -> dict:
-    return {
-        r[key]: r
-        for r in scope.apply(FunnelSnapshot.objects.filter(day=latest_funnel_day()))
-        .order_by()
-        .values(key)
-        .annotate(count=Sum("count"), amount=Sum("amount"), weighted=Sum("weighted"))
-    }
-
-
-def _anomalies_by(scope: Scope, key: str) -> dict:
-    return {
-        r[key]: r["n"] for r in scope.apply(Anomaly.objects.active()).order_by().values(key).annotate(n=Count("pk"))
-    }
-
-
-def reps_table(*, team_id: int, months: list[datetime.date]) -> Table:
+def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Table:
     """The team's reps side by side over the period."""
     scope = Scope(team_ids=(team_id,))
     reps = list(User.objects.filter(team_id=team_id, is_active=True).order_by("role", "username"))
-    funnel = _funnel_by(scope, "owner_id")
+    funnel = reads.funnel_by("owner_id")
     activity = _period_sums(scope.apply(RepMonth.objects.filter(month__in=months)), "owner_id")
     targets = {
         r["owner_id"]: r["amount"]
@@ -268,7 +290,7 @@ def reps_table(*, team_id: int, months: list[datetime.date]) -> Table:
         .values("owner_id")
         .annotate(amount=Sum("amount"))
     }
-    anomalies = _anomalies_by(scope, "owner_id")
+    anomalies = reads.anomalies_by("owner_id")
     table = Table(
         name="reps",
         title=_("销售人员对比"),
@@ -314,13 +336,12 @@ def reps_table(*, team_id: int, months: list[datetime.date]) -> Table:
     return table
 
 
-def teams_table(*, months: list[datetime.date]) -> Table:
+def teams_table(*, reads: Reads, months: list[datetime.date]) -> Table:
     """Every team side by side: the director's company view."""
     from django.urls import reverse
 
-    scope = Scope()
     teams = list(Team.objects.order_by("name"))
-    funnel = _funnel_by(scope, "team_id")
+    funnel = reads.funnel_by("team_id")
     activity = _period_sums(RepMonth.objects.filter(month__in=months), "team_id")
     targets = {
         r["team_id"]: r["amount"]
@@ -329,7 +350,7 @@ def teams_table(*, months: list[datetime.date]) -> Table:
         .values("team_id")
         .annotate(amount=Sum("amount"))
     }
-    anomalies = _anomalies_by(scope, "team_id")
+    anomalies = reads.anomalies_by("team_id")
     table = Table(
         name="teams",
         title=_("各团队对比"),
@@ -370,9 +391,9 @@ def teams_table(*, months: list[datetime.date]) -> Table:
 # Anomalies ---------------------------------------------------------------------------------------
 
 
-def anomalies_active(*, scope: Scope, limit: int = 10) -> dict:
-    queryset = scope.apply(Anomaly.objects.active())
-    counts = {r["severity"]: r["n"] for r in queryset.order_by().values("severity").annotate(n=Count("pk"))}
+def anomalies_active(*, reads: Reads, limit: int = 10) -> dict:
+    queryset = reads.scope.apply(Anomaly.objects.active())
+    counts = reads.anomalies_by("severity")
     recent = list(queryset.select_related("project", "customer", "owner").order_by(*SEVERE_FIRST)[:limit])
     return {"counts": counts, "total": sum(counts.values()), "recent": recent}
 

@@ -49,7 +49,7 @@ def _forecast_months() -> list[datetime.date]:
     return months_between(shift_months(this_month, -2), shift_months(this_month, 3))
 
 
-def _render_or_export(request, template: str, context: dict, tables: list):
+def _render_or_export(request, template: str, context: dict, tables: list, reads=None):
     """The page, or one of its tables as CSV/Excel when ``?export=<table>&format=csv|xlsx`` asks for it."""
     wanted = request.GET.get("export")
     if wanted:
@@ -57,7 +57,9 @@ def _render_or_export(request, template: str, context: dict, tables: list):
             if table and table.name == wanted:
                 return export_response(table, request.GET.get("format", "csv"))
         raise Http404
-    context["computed_on"] = FunnelSnapshot.objects.aggregate(day=Max("day"))["day"]
+    context["computed_on"] = (
+        reads.computed_on if reads is not None else FunnelSnapshot.objects.aggregate(day=Max("day"))["day"]
+    )
     context["export_query"] = query_without_page(request)
     return render(request, template, context)
 
@@ -80,9 +82,10 @@ def team_dashboard(request, team_id: int):
     n, months = _period(request)
     stages = list(StageDefinition.objects.order_by("number"))
     scope = Scope(team_ids=(team.pk,))
-    funnel = selectors.funnel_table(scope=scope, stages=stages)
+    reads = selectors.Reads(scope)
+    funnel = selectors.funnel_table(reads=reads, stages=stages)
     forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
-    reps = selectors.reps_table(team_id=team.pk, months=months)
+    reps = selectors.reps_table(reads=reads, team_id=team.pk, months=months)
     context = {
         "team": team,
         "period": n,
@@ -90,9 +93,9 @@ def team_dashboard(request, team_id: int):
         "funnel": funnel,
         "forecast": forecast,
         "reps": reps,
-        "anomalies": selectors.anomalies_active(scope=scope),
+        "anomalies": selectors.anomalies_active(reads=reads),
     }
-    return _render_or_export(request, "forecasting/team_dashboard.html", context, [funnel, forecast, reps])
+    return _render_or_export(request, "forecasting/team_dashboard.html", context, [funnel, forecast, reps], reads)
 
 
 def company(request):
@@ -101,10 +104,11 @@ def company(request):
     n, months = _period(request)
     stages = list(StageDefinition.objects.order_by("number"))
     scope = Scope()
-    funnel = selectors.funnel_table(scope=scope, stages=stages)
+    reads = selectors.Reads(scope)
+    funnel = selectors.funnel_table(reads=reads, stages=stages)
     conversion = selectors.conversion_table(team_id=None, stages=stages)
     forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
-    teams = selectors.teams_table(months=months)
+    teams = selectors.teams_table(reads=reads, months=months)
     context = {
         "period": n,
         "periods": PERIODS,
@@ -112,9 +116,9 @@ def company(request):
         "conversion": conversion,
         "forecast": forecast,
         "teams": teams,
-        "anomalies": selectors.anomalies_active(scope=scope),
+        "anomalies": selectors.anomalies_active(reads=reads),
     }
-    return _render_or_export(request, "forecasting/company.html", context, [funnel, conversion, forecast, teams])
+    return _render_or_export(request, "forecasting/company.html", context, [funnel, conversion, forecast, teams], reads)
 
 
 def _rep_for(request, user_id: int) -> User:
@@ -131,9 +135,12 @@ def scorecard(request, user_id: int):
     n, months = _period(request)
     stages = list(StageDefinition.objects.order_by("number"))
     card = selectors.scorecard(rep=rep, months=months)
-    funnel = selectors.funnel_table(scope=Scope(owner_id=rep.pk), stages=stages)
+    reads = selectors.Reads(Scope(owner_id=rep.pk))
+    funnel = selectors.funnel_table(reads=reads, stages=stages)
     context = {"rep": rep, "card": card, "funnel": funnel, "period": n, "periods": PERIODS}
-    return _render_or_export(request, "forecasting/scorecard.html", context, [card.activity, card.accuracy, funnel])
+    return _render_or_export(
+        request, "forecasting/scorecard.html", context, [card.activity, card.accuracy, funnel], reads
+    )
 
 
 def _forecast_scope(request) -> tuple[Scope, str, Team | None]:
@@ -161,7 +168,9 @@ def forecast(request):
         "teams": selectors.team_choices(request.user) if request.user.sees_everything else [],
         "by_month": by_month,
         "by_quarter": by_quarter,
-        "reps": selectors.reps_table(team_id=team.pk, months=[this_month]) if team else None,
+        "reps": (
+            selectors.reps_table(reads=selectors.Reads(scope), team_id=team.pk, months=[this_month]) if team else None
+        ),
     }
     return _render_or_export(request, "forecasting/forecast.html", context, [by_month, by_quarter, context["reps"]])
 
