@@ -163,6 +163,8 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "crm")
 FORECAST_ROLLUP_MINUTES = float(os.environ.get("FORECAST_ROLLUP_MINUTES", "15"))
 CELERY_BEAT_SCHEDULE = {
     "deal-control-rollup": {"task": "forecasting.rollup_all", "schedule": FORECAST_ROLLUP_MINUTES * 60},
+    # Once a day everything, history included, and a fresh win-probability model.
+    "deal-control-full": {"task": "forecasting.rollup_all", "schedule": 24 * 3600, "kwargs": {"full": True}},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

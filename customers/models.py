@@ -173,6 +173,7 @@ class Customer(TeamScopedMixin, AuditBlock):
         verbose_name_plural = _("客户")
         ordering = ["name"]
         indexes = [
+            models.Index(fields=["name"]),
             models.Index(fields=["team", "name"]),
             models.Index(fields=["owner", "name"]),
         ]

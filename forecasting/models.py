@@ -367,6 +367,7 @@ class Anomaly(TeamScopedMixin, models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "since"]),
             models.Index(fields=["project", "status"]),
+            models.Index(fields=["severity", "-since", "-id"], name="anomaly_severe_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -333,8 +333,10 @@ def predict(parameters: dict, *, stage_number: int, values: dict, learned: bool,
     )
 
 
-def latest_model() -> WinModel | None:
-    return WinModel.objects.only("learned", "parameters", "fitted_at", "closed", "won").first()
+def latest_model(*, day=None) -> WinModel | None:
+    """The newest fit (or the one fitted on ``day``)."""
+    models = WinModel.objects.only("learned", "parameters", "fitted_at", "closed", "won", "day")
+    return (models.filter(day=day) if day else models).first()
 
 
 def score_open_projects(*, model: WinModel | None, project_ids=None, config=None, now=None) -> int:

@@ -10,9 +10,11 @@ from forecasting import anomalies, probability, rollups
 from forecasting.models import DealControlSettings
 
 
-def refresh_all() -> dict[str, float]:
-    """Recompute every summary table, refit the win-probability model, rescore, detect anomalies.
+def refresh_all(*, full: bool = True) -> dict[str, float]:
+    """Recompute the summary tables, refit the win-probability model, rescore, detect anomalies.
 
+    ``full=False`` is the scheduled run: activity and won amounts of months before last month
+    are left as they are (they do not change), and the model fitted earlier today is reused.
     Returns the seconds each step took. Running it twice leaves the same rows.
     """
     timings: dict[str, float] = {}
@@ -25,14 +27,17 @@ def refresh_all() -> dict[str, float]:
         timings[name] = time.perf_counter() - started
         return result
 
+    since = None if full else rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
     step("stage_stats", rollups.stage_stats_refresh)
     norms = rollups.stall_norms(config=config)
-    model = step("win_model", probability.fit, norms=norms, config=config, now=now)
+    model = None if full else probability.latest_model(day=timezone.localdate())
+    if model is None:
+        model = step("win_model", probability.fit, norms=norms, config=config, now=now)
     step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
     step("funnel", rollups.funnel_refresh)
-    step("forecast", rollups.forecast_refresh)
+    step("forecast", rollups.forecast_refresh, since=since)
     step("forecast_snapshot", rollups.forecast_snapshot_take)
-    step("rep_months", rollups.rep_months_refresh)
+    step("rep_months", rollups.rep_months_refresh, since=since)
     step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
     timings["total"] = sum(timings.values())
     return timings

@@ -44,6 +44,19 @@ def month_start(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.replace(day=1)
 
 
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def shift_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
@@ -105,8 +118,11 @@ def funnel_refresh(*, day: datetime.date | None = None, owner_ids=None) -> int:
 
 
 @transaction.atomic
-def forecast_refresh(*, owner_ids=None) -> int:
-    """Open amounts by expected close month and forecast category, and won amounts by close month, per rep."""
+def forecast_refresh(*, owner_ids=None, since: datetime.date | None = None) -> int:
+    """Open amounts by expected close month and forecast category, and won amounts by close month, per rep.
+
+    With ``since`` the won amounts of earlier months are left as they are (they do not change).
+    """
     open_rows = (
         _for_owners(Project.objects.open(), owner_ids)
         .order_by()
@@ -118,8 +134,11 @@ def forecast_refresh(*, owner_ids=None) -> int:
         .values("team_id", "owner_id", "month", "category")
         .annotate(count=Count("pk"), amount=Coalesce(Sum("amount_cny"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO))
     )
+    won = Project.objects.won().filter(closed_at__isnull=False)
+    if since:
+        won = won.filter(closed_at__gte=_start_of(since))
     won_rows = (
-        _for_owners(Project.objects.won().filter(closed_at__isnull=False), owner_ids)
+        _for_owners(won, owner_ids)
         .order_by()
         .annotate(month=TruncMonth("closed_at"))
         .values("team_id", "owner_id", "month")
@@ -149,8 +168,12 @@ def forecast_refresh(*, owner_ids=None) -> int:
         )
         for row in won_rows
     ]
+    scope = ForecastRollup.objects.all()
+    if since:
+        scope = scope.filter(~Q(category=ForecastRollup.WON) | Q(month__gte=since))
+        rollups = [r for r in rollups if r.category != ForecastRollup.WON or r.month >= since]
     return _replace(
-        _for_owners(ForecastRollup.objects.all(), owner_ids),
+        _for_owners(scope, owner_ids),
         rollups,
         unique=("month", "owner_id", "category"),
         values=("team_id", "count", "amount", "weighted"),
@@ -181,10 +204,20 @@ def forecast_snapshot_take(*, month: datetime.date | None = None) -> int:
 # Rep activity ------------------------------------------------------------------------------------
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 @transaction.atomic
-def rep_months_refresh(*, owner_ids=None) -> int:
-    """Calls, visits, forms (and how many on time), advances, wins per rep and month."""
+def rep_months_refresh(*, owner_ids=None, since: datetime.date | None = None) -> int:
+    """Calls, visits, forms (and how many on time), advances, wins per rep and month (from ``since`` on)."""
     on_time_days = DealControlSettings.current().form_on_time_days
+
+    def after(field: str, moment: bool = False) -> dict:
+        if since is None:
+            return {}
+        return {f"{field}__gte": _start_of(since) if moment else since}
+
     months: dict[tuple[int, datetime.date], dict] = defaultdict(lambda: defaultdict(int))
 
     def add(rows, owner_key: str, fields: dict[str, str]):
@@ -194,7 +227,7 @@ def rep_months_refresh(*, owner_ids=None) -> int:
                 entry[target] += row[source] or 0
 
     add(
-        _for_owners(CallLogRow.objects.all(), owner_ids, "form__filled_by_id")
+        _for_owners(CallLogRow.objects.filter(**after("form__filled_on")), owner_ids, "form__filled_by_id")
         .order_by()
         .annotate(month=TruncMonth("form__filled_on"))
         .values("form__filled_by_id", "month")
@@ -203,7 +236,7 @@ def rep_months_refresh(*, owner_ids=None) -> int:
         {"calls": "n"},
     )
     add(
-        _for_owners(VisitReport.objects.all(), owner_ids, "filled_by_id")
+        _for_owners(VisitReport.objects.filter(**after("filled_on")), owner_ids, "filled_by_id")
         .order_by()
         .annotate(month=TruncMonth("filled_on"))
         .values("filled_by_id", "month")
@@ -217,7 +250,7 @@ def rep_months_refresh(*, owner_ids=None) -> int:
     )
     for form_type in registry.all():
         add(
-            _for_owners(form_type.model.objects.all(), owner_ids, "filled_by_id")
+            _for_owners(form_type.model.objects.filter(**after("filled_on")), owner_ids, "filled_by_id")
             .order_by()
             .annotate(month=TruncMonth("filled_on"), deadline=deadline)
             .values("filled_by_id", "month")
@@ -230,7 +263,11 @@ def rep_months_refresh(*, owner_ids=None) -> int:
             {"forms": "n", "forms_submitted": "submitted", "forms_on_time": "on_time"},
         )
     add(
-        _for_owners(StageChange.objects.filter(kind=StageChange.Kind.ADVANCE), owner_ids, "project__owner_id")
+        _for_owners(
+            StageChange.objects.filter(kind=StageChange.Kind.ADVANCE, **after("at", moment=True)),
+            owner_ids,
+            "project__owner_id",
+        )
         .order_by()
         .annotate(month=TruncMonth("at"))
         .values("project__owner_id", "month")
@@ -241,7 +278,7 @@ def rep_months_refresh(*, owner_ids=None) -> int:
     cycle = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     for row in (
         _for_owners(Project.objects.filter(status__in=[Project.Status.WON, Project.Status.LOST]), owner_ids)
-        .filter(closed_at__isnull=False)
+        .filter(closed_at__isnull=False, **after("closed_at", moment=True))
         .order_by()
         .annotate(month=TruncMonth("closed_at"))
         .values("owner_id", "month")
@@ -261,7 +298,7 @@ def rep_months_refresh(*, owner_ids=None) -> int:
     teams = dict(User.objects.filter(pk__in={owner for owner, _ in months}).values_list("pk", "team_id"))
     counters = [f.name for f in RepMonth._meta.concrete_fields if f.name not in ("id", "month", "team", "owner")]
     return _replace(
-        _for_owners(RepMonth.objects.all(), owner_ids),
+        _for_owners(RepMonth.objects.filter(month__gte=since) if since else RepMonth.objects.all(), owner_ids),
         [
             RepMonth(month=month, owner_id=owner, team_id=teams.get(owner), **entry)
             for (owner, month), entry in months.items()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Case, Count, Q, Subquery, Sum, When
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +26,13 @@ from forecasting.models import (
     WinModel,
 )
 from forecasting.probability import explain
-from forecasting.rollups import month_start
+from forecasting.rollups import month_start, months_between, shift_months  # noqa: F401  (used by views)
 from forecasting.tables import DAYS, INT, MONEY, PERCENT, Chart, Column, Table
 from pipeline.models import StageDefinition
 
 ZERO = Decimal("0")
-SEVERE_FIRST = (Case(When(severity=Anomaly.Severity.HIGH, then=0), default=1), "-since", "-pk")
+# "high" sorts before "medium": most severe first, newest first, along the (severity, since) index.
+SEVERE_FIRST = ("severity", "-since", "-pk")
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,6 @@ class Scope:
         if self.team_ids is not None:
             return queryset.filter(**{f"{team}__in": self.team_ids})
         return queryset
-
-
-def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return months
-
-
-def shift_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def _pct(part, whole) -> Decimal | None:

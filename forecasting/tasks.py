@@ -17,8 +17,8 @@ RETRY = {
 
 
 @shared_task(name="forecasting.rollup_all", **RETRY)
-def rollup_all() -> dict[str, float]:
-    return refresh.refresh_all()
+def rollup_all(full: bool = False) -> dict[str, float]:
+    return refresh.refresh_all(full=full)
 
 
 @shared_task(name="forecasting.project_changed", **RETRY)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -61,10 +61,9 @@ class StageFormQuerySet(TeamScopedQuerySet):
             return self.none()
         if user.sees_everything:
             return self.all()
-        from pipeline.models import ProjectMember
+        from pipeline.models import visible_by_team_or_membership
 
-        member = Exists(ProjectMember.objects.filter(project=OuterRef("project"), user=user))
-        return self.filter(Q(team_id=user.team_id) | member) if user.team_id else self.filter(member)
+        return self.filter(visible_by_team_or_membership(user, project_path="project_id"))
 
     def submitted_or_approved(self):
         return self.filter(status__in=[StageForm.Status.SUBMITTED, StageForm.Status.APPROVED])

@@ -120,6 +120,25 @@ class StageCondition(Localised, models.Model):
         return self.kind == self.Kind.CHECKLIST
 
 
+def projects_elsewhere(user) -> list[int]:
+    """Projects of other teams the user works on as a project-team member (usually none).
+
+    Looked up first so that visibility filters stay a plain ``team_id = …`` the indexes
+    serve, instead of an OR with a subquery that scans the whole table.
+    """
+    return list(
+        ProjectMember.objects.filter(user=user)
+        .exclude(project__team_id=user.team_id)
+        .values_list("project_id", flat=True)[:1000]
+    )
+
+
+def visible_by_team_or_membership(user, *, project_path: str) -> Q:
+    team = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
+    elsewhere = projects_elsewhere(user)
+    return team | Q(**{f"{project_path}__in": elsewhere}) if elsewhere else team
+
+
 class ProjectQuerySet(TeamScopedQuerySet):
     team_path = "team"
     owner_paths = ("owner",)
@@ -132,11 +151,7 @@ class ProjectQuerySet(TeamScopedQuerySet):
             return self.none()
         if user.sees_everything:
             return self.all()
-        return (
-            self.filter(Q(team_id=user.team_id) | self._member(user))
-            if user.team_id
-            else self.filter(self._member(user))
-        )
+        return self.filter(visible_by_team_or_membership(user, project_path="pk"))
 
     def editable_by(self, user):
         if not user.is_authenticated:
@@ -259,6 +274,8 @@ class Project(TeamScopedMixin, models.Model):
             models.Index(fields=["owner", "status", "stage"]),
             models.Index(fields=["status", "expected_close_date"]),
             models.Index(fields=["customer", "status"]),
+            models.Index(fields=["-created_at"], name="project_newest_first"),
+            models.Index(fields=["team", "-created_at"], name="project_team_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="project_amount_not_negative"),
