@@ -403,6 +403,10 @@ def stall_norms(*, config: DealControlSettings | None = None, medians=None) -> d
 
 
 def owner_rollups_refresh(*, owner_ids) -> None:
-    """The incremental path: a project of these reps changed; their funnel and forecast rows follow."""
+    """The incremental path: a project of these reps changed; their funnel and forecast rows follow.
+
+    Won amounts are refreshed from last month on, like the scheduled run; a project reopened
+    long after it was won is corrected by the daily full run.
+    """
     funnel_refresh(owner_ids=owner_ids)
-    forecast_refresh(owner_ids=owner_ids)
+    forecast_refresh(owner_ids=owner_ids, since=shift_months(month_start(timezone.localdate()), -1))
