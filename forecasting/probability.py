@@ -78,6 +78,11 @@ def _value_key(value) -> str:
     return "1" if value is True else "0" if value is False else str(value or "")
 
 
+def _applies(factor: str, key: str) -> bool:
+    """A blank value says nothing; a flag counts only where it is raised."""
+    return bool(key) and not (factor in FLAG_FACTORS and key == "0")
+
+
 @dataclass
 class Counts:
     """Closed-project counts the model is made of."""
@@ -209,7 +214,9 @@ def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, floa
         params = _parameters(counts, defaults, k, (y, 1 - y))
         values = {f: _value_key(g[f]) for f in FACTORS}
         leave_out = (y, g["furthest_stage_number"])
-        effects = sum(_effect(counts, f, values[f], params["stage"], k, leave_out) for f in FACTORS if values[f])
+        effects = sum(
+            _effect(counts, f, values[f], params["stage"], k, leave_out) for f in FACTORS if _applies(f, values[f])
+        )
         for number in range(1, g["furthest_stage_number"] + 1):
             p = _expit(_logit(params["stage"][number]["rate"]) + effects) if model.learned else defaults[number]
             n = g["n"]
@@ -311,7 +318,7 @@ def predict(parameters: dict, *, stage_number: int, values: dict, learned: bool,
     for factor in FACTORS:
         key = _value_key(values.get(factor))
         entry = parameters["factors"].get(factor, {}).get(key)
-        if entry and (key or factor in FLAG_FACTORS):
+        if entry and _applies(factor, key):
             effects[factor] = (key, entry)
     total = base + sum(entry["effect"] for _, entry in effects.values())
     p = _expit(total)
