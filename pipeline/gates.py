@@ -86,9 +86,13 @@ def conditions_for_stages(numbers: Iterable[int]) -> list[StageCondition]:
 
 
 def condition_statuses(
-    *, projects: list[Project], conditions: list[StageCondition]
+    *, projects: list[Project], conditions: list[StageCondition], only_current_stage: bool = False
 ) -> dict[int, list[ConditionStatus]]:
-    """For each project, the status of each of ``conditions`` that belongs to a stage it must pass."""
+    """For each project, the status of each of ``conditions`` that belongs to a stage it must pass.
+
+    With ``only_current_stage`` a project gets statuses for its own stage's conditions only
+    (the evaluators still run once for all projects and conditions).
+    """
     # Kinds that share an evaluator are answered in one call (one query), whatever their number.
     by_evaluator: dict[Evaluator, list[StageCondition]] = defaultdict(list)
     for condition in conditions:
@@ -99,16 +103,21 @@ def condition_statuses(
     if projects:
         for evaluator, evaluator_conditions in by_evaluator.items():
             met |= evaluator(projects, evaluator_conditions)
+    hints = {kind: str(spec.hint) for kind, spec in _KINDS.items()}
+    unknown = str(_("系统尚不能检查这类条件,请联系管理员。"))
+    by_stage: dict[int, list[StageCondition]] = defaultdict(list)
+    for condition in conditions:
+        by_stage[condition.stage_id].append(condition)
     out: dict[int, list[ConditionStatus]] = {}
     for project in projects:
         statuses = []
-        for condition in conditions:
+        for condition in by_stage[project.stage_id] if only_current_stage else conditions:
             spec = _KINDS.get(condition.kind)
             statuses.append(
                 ConditionStatus(
                     condition=condition,
                     met=(project.pk, condition.pk) in met,
-                    hint=str(spec.hint) if spec else str(_("系统尚不能检查这类条件,请联系管理员。")),
+                    hint=hints.get(condition.kind, unknown),
                     url=spec.url(project, condition) if spec and spec.url else "",
                 )
             )
@@ -126,9 +135,8 @@ def evaluate_gate(*, project: Project, to_stage: StageDefinition | None) -> Gate
 
 def current_stage_statuses(*, projects: list[Project]) -> dict[int, list[ConditionStatus]]:
     """Each project's conditions for its current stage, for boards and lists (a fixed number of queries)."""
-    conditions = conditions_for_stages(range(1, 9))
-    statuses = condition_statuses(projects=projects, conditions=conditions)
-    return {p.pk: [s for s in statuses[p.pk] if s.condition.stage_id == p.stage_id] for p in projects}
+    conditions = [c for c in conditions_for_stages(range(1, 9)) if c.stage_id in {p.stage_id for p in projects}]
+    return condition_statuses(projects=projects, conditions=conditions, only_current_stage=True)
 
 
 # Built-in kinds -------------------------------------------------------------------------------
