@@ -15,17 +15,18 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
+        chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
+        chosen = chosen or {""}
         options = format_html_join(
             "",
-            '<option value="{}"{}>{}</option>',
+            "<option value=\"{}\"{}>{}</option>",
             (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, choices, _index in widget["optgroups"]
-                for option in choices
+                (key, " selected" if key in chosen else "", label)
+                for key, label in ((str("" if v is None else v), label) for v, label in self.choices)
             ),
         )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -126,11 +126,14 @@ def projects_elsewhere(user) -> list[int]:
     Looked up first so that visibility filters stay a plain ``team_id = …`` the indexes
     serve, instead of an OR with a subquery that scans the whole table.
     """
-    return list(
-        ProjectMember.objects.filter(user=user)
-        .exclude(project__team_id=user.team_id)
-        .values_list("project_id", flat=True)[:1000]
-    )
+    cached = getattr(user, "_projects_elsewhere", None)  # asked more than once per request
+    if cached is None:
+        cached = user._projects_elsewhere = list(
+            ProjectMember.objects.filter(user=user)
+            .exclude(project__team_id=user.team_id)
+            .values_list("project_id", flat=True)[:1000]
+        )
+    return cached
 
 
 def visible_by_team_or_membership(user, *, project_path: str) -> Q:
