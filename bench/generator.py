@@ -260,7 +260,7 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
                 "", "", life.closed, life.furthest, pushes, peak, last_activity, created, life.closed or life.entered,
             )
         )  # fmt: skip
-        member_rows.append((pid, owner.pk, "account_manager"))
+        member_rows.append((pid, owner.pk, "account_manager", owner.team_id))
         previous = None
         stays = life.moves
         customer_seen = 1
@@ -322,7 +322,7 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
         )
         finding_rows.append((visit_id, "技术交流", "方案得到技术部认可", "", "希望看到同类业绩"))
     loader.write(Project, PROJECT_COLUMNS, project_rows)
-    loader.write(ProjectMember, ["project", "user", "role"], member_rows)
+    loader.write(ProjectMember, ["project", "user", "role", "team"], member_rows)
     loader.write(StageChange, CHANGE_COLUMNS, change_rows)
     loader.write(CustomerStageObservation, ["project", "stage", "observed_on", "note", "by", "recorded_at"], observation_rows)  # fmt: skip
     loader.write(CallLog, FORM_COLUMNS, call_rows)

@@ -130,7 +130,7 @@ def projects_elsewhere(user) -> list[int]:
     if cached is None:
         cached = user._projects_elsewhere = list(
             ProjectMember.objects.filter(user=user)
-            .exclude(project__team_id=user.team_id)
+            .exclude(team_id=user.team_id)
             .values_list("project_id", flat=True)[:1000]
         )
     return cached
@@ -348,15 +348,23 @@ class ProjectMember(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="project_memberships"
     )
     role = models.CharField(_("项目角色"), max_length=20, choices=Role)
+    # The project's team, kept here so "which other teams' projects is this person on" is one index lookup.
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("项目组成员")
         verbose_name_plural = _("项目组成员")
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
-        indexes = [models.Index(fields=["user", "project"])]
+        indexes = [models.Index(fields=["user", "project"]), models.Index(fields=["user", "team"])]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        self.team_id = self.project.team_id
+        super().save(*args, **kwargs)
 
 
 class StageChangeQuerySet(models.QuerySet):

@@ -123,6 +123,7 @@ def project_update(*, project: Project, by, changed_fields: list[str]) -> Projec
     before = Project.objects.filter(pk=project.pk).values("owner_id", "expected_close_date").get()
     if "owner" in changed_fields:
         project.team_id = project.owner.team_id
+        ProjectMember.objects.filter(project=project).update(team_id=project.team_id)
         ProjectMember.objects.get_or_create(
             project=project, user=project.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
         )
