@@ -232,3 +232,29 @@ def test_recompute_is_for_managers(client_for, rep, manager):
     assert client_for(rep).post(reverse("forecasting:recompute")).status_code == 403
     response = client_for(manager).post(reverse("forecasting:recompute"), {"next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("forecasting:dashboard")
+
+
+def test_admins_edit_the_thresholds_in_the_admin(client_for, admin_user):
+    from forecasting.models import DealControlSettings
+
+    client = client_for(admin_user)
+    assert client.get("/admin/forecasting/dealcontrolsettings/").status_code == 200
+    settings_row = DealControlSettings.current()
+    url = f"/admin/forecasting/dealcontrolsettings/{settings_row.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and "停滞倍数" in page.content.decode()
+    data = {
+        "learning_min_closed": 40,
+        "smoothing_strength": 20,
+        "stall_factor": "2.5",
+        "stall_fallback_days": 30,
+        "stage_gap": 2,
+        "close_date_pushes": 3,
+        "amount_cut_percent": 30,
+        "idle_days": 21,
+        "decision_maker_stage": 5,
+        "form_on_time_days": 3,
+    }
+    assert client.post(url, data).status_code == 302
+    settings_row.refresh_from_db()
+    assert (settings_row.idle_days, settings_row.stall_factor) == (21, Decimal("2.5"))
