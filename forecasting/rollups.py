@@ -325,10 +325,10 @@ def _median(histogram: dict[int, int]) -> int | None:
 
 
 @transaction.atomic
-def stage_stats_refresh() -> dict[int, int | None]:
+def stage_stats_refresh() -> int:
     """Per team and company: projects that reached each stage, went on, won, lost; days each stay lasted.
 
-    Returns the company's median days per stage number (the stall norm's base).
+    Returns how many rows it wrote; ``stall_norms`` reads the company's medians back.
     """
     stages = list(StageDefinition.objects.order_by("number"))
     counts = {}
@@ -379,17 +379,16 @@ def stage_stats_refresh() -> dict[int, int | None]:
             )
     StageStat.objects.all().delete()
     StageStat.objects.bulk_create(stats)
-    return {s.number: _median(histograms.get((None, s.pk), {})) for s in stages}
+    return len(stats)
 
 
-def stall_norms(*, config: DealControlSettings | None = None, medians=None) -> dict[int, int]:
+def stall_norms(*, config: DealControlSettings | None = None) -> dict[int, int]:
     """Days after which a stay in each stage counts as stalled: the company median times the stall factor."""
     config = config or DealControlSettings.current()
-    if medians is None:
-        medians = {
-            stat.stage.number: (stat.median_days if stat.stays >= 5 else None)
-            for stat in StageStat.objects.filter(team__isnull=True).select_related("stage")
-        }
+    medians = {
+        stat.stage.number: (stat.median_days if stat.stays >= 5 else None)
+        for stat in StageStat.objects.filter(team__isnull=True).select_related("stage")
+    }
     norms = {}
     for number in range(1, 9):
         median = medians.get(number)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, Q, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,8 +299,6 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
         ],
         chart=Chart(label=0, values=[3, 7]),
     )
-    from django.urls import reverse
-
     for rep in reps:
         f, a = funnel.get(rep.pk, {}), activity.get(rep.pk, {})
         won, lost = a.get("won") or 0, a.get("lost") or 0
@@ -326,8 +325,6 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
 
 def teams_table(*, reads: Reads, months: list[datetime.date]) -> Table:
     """Every team side by side: the director's company view."""
-    from django.urls import reverse
-
     teams = list(Team.objects.order_by("name"))
     funnel = reads.funnel_by("team_id")
     activity = _period_sums(RepMonth.objects.filter(month__in=months), "team_id")
