@@ -205,10 +205,18 @@ def fit(*, norms: dict[int, int], config: DealControlSettings | None = None, now
     return model
 
 
+SHRINKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
 def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, float], k: float) -> None:
-    buckets = [{"n": 0, "predicted": 0.0, "won": 0} for _ in range(BUCKETS)]
-    brier = baseline = 0.0
-    total = 0
+    """Score every closed project at every stage it reached, leaving it out of the counts.
+
+    Factors measured one by one overlap (industry, source and category all describe the
+    same customer), so their summed effect is scaled by the shrink that predicts best here;
+    the buckets and the Brier score are those of that shrink.
+    """
+    # (weight, won?, stage rate in log-odds, summed factor effects, stage default) per stage reached.
+    cases = []
     for g in groups:
         y = 1 if g["status"] == Project.Status.WON else 0
         params = _parameters(counts, defaults, k, (y, 1 - y))
@@ -218,15 +226,26 @@ def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, floa
             _effect(counts, f, values[f], params["stage"], k, leave_out) for f in FACTORS if _applies(f, values[f])
         )
         for number in range(1, g["furthest_stage_number"] + 1):
-            p = _expit(_logit(params["stage"][number]["rate"]) + effects) if model.learned else defaults[number]
-            n = g["n"]
-            bucket = buckets[min(int(p * BUCKETS), BUCKETS - 1)]
-            bucket["n"] += n
-            bucket["predicted"] += p * n
-            bucket["won"] += y * n
-            brier += n * (p - y) ** 2
-            baseline += n * (defaults[number] - y) ** 2
-            total += n
+            cases.append((g["n"], y, _logit(params["stage"][number]["rate"]), effects, defaults[number]))
+    total = sum(n for n, *_ in cases)
+
+    def predicted(case, shrink):
+        _n, _y, base, effects, default = case
+        return _expit(base + shrink * effects) if model.learned else default
+
+    def brier(shrink):
+        return sum(c[0] * (predicted(c, shrink) - c[1]) ** 2 for c in cases)
+
+    shrink = min(reversed(SHRINKS), key=brier) if model.learned else 1.0
+    model.parameters["shrink"] = shrink
+    buckets = [{"n": 0, "predicted": 0.0, "won": 0} for _ in range(BUCKETS)]
+    for case in cases:
+        n, y = case[0], case[1]
+        p = predicted(case, shrink)
+        bucket = buckets[min(int(p * BUCKETS), BUCKETS - 1)]
+        bucket["n"] += n
+        bucket["predicted"] += p * n
+        bucket["won"] += y * n
     model.calibration = [
         {
             "low": i * 100 // BUCKETS,
@@ -237,7 +256,8 @@ def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, floa
         }
         for i, b in enumerate(buckets)
     ]
-    model.brier = round(brier / total, 4) if total else None
+    baseline = sum(n * (default - y) ** 2 for n, y, _b, _e, default in cases)
+    model.brier = round(brier(shrink) / total, 4) if total else None
     model.baseline_brier = round(baseline / total, 4) if total else None
 
 
@@ -320,15 +340,18 @@ def predict(parameters: dict, *, stage_number: int, values: dict, learned: bool,
         entry = parameters["factors"].get(factor, {}).get(key)
         if entry and _applies(factor, key):
             effects[factor] = (key, entry)
-    total = base + sum(entry["effect"] for _, entry in effects.values())
-    p = _expit(total)
-    factors = []
-    for factor, (key, entry) in effects.items():
-        without = _expit(total - entry["effect"])
-        points = (p - without) * 100
+    shrink = parameters.get("shrink", 1.0)
+    # Strongest first, each factor's points are what it adds on top of the ones before it,
+    # so the list walks from the stage rate to the project's probability.
+    ordered = sorted(effects.items(), key=lambda item: -abs(item[1][1]["effect"]))
+    running, factors = base, []
+    for factor, (key, entry) in ordered:
+        before = _expit(running)
+        running += shrink * entry["effect"]
+        points = (_expit(running) - before) * 100
         if abs(points) >= 0.5:
             factors.append(Factor(factor, key, entry["won"], entry["lost"], round(points, 1)))
-    factors.sort(key=lambda f: -abs(f.points))
+    p = _expit(running)
     return Estimate(
         round(p * 100, 2),
         default * 100,
