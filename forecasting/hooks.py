@@ -10,7 +10,11 @@ from pipeline.hooks import project_change_listeners, project_panel_providers
 def project_panel(*, project, request) -> str:
     return render_to_string(
         "forecasting/includes/project_panel.html",
-        selectors.project_control(project=project, user=request.user),
+        selectors.project_control(
+            project=project,
+            user=request.user,
+            kept={k: request.GET[k] for k in ("category", "note") if k in request.GET},
+        ),
         request=request,
     )
 

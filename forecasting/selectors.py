@@ -560,7 +560,7 @@ def _dec(value) -> Decimal | None:
 # The project page --------------------------------------------------------------------------------
 
 
-def project_control(*, project, user) -> dict:
+def project_control(*, project, user, kept=None) -> dict:
     """Deal control on the project page: probability in words, forecast category, active anomalies."""
     from forecasting.services import can_adjust_forecast, can_manage_anomalies
 
@@ -574,6 +574,7 @@ def project_control(*, project, user) -> dict:
         "can_adjust": project.is_open and can_adjust_forecast(user=user, team_id=project.team_id),
         "anomalies": list(project.anomalies.active().order_by("-since")),
         "can_manage_anomalies": can_manage_anomalies(user=user, team_id=project.team_id),
+        "kept": kept or {},
     }
 
 

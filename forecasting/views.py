@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -286,11 +286,14 @@ def project_category(request, pk: int):
                 messages.error(request, message)
         else:
             messages.success(request, _("预测类别已保存。"))
+            return redirect(f"{project.get_absolute_url()}#deal-control")
     else:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-    return redirect(f"{project.get_absolute_url()}#deal-control")
+    # Refused: back to the panel with what was chosen and written, so nothing is lost.
+    kept = urlencode({"category": request.POST.get("category", ""), "note": request.POST.get("note", "")})
+    return redirect(f"{project.get_absolute_url()}?{kept}#deal-control")
 
 
 @require_POST

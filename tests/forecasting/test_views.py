@@ -165,6 +165,7 @@ def test_rep_sets_a_category_and_the_manager_adjusts_with_a_note(project, client
 
     response = client_for(manager).post(url, {"adjust": "1", "category": "commit", "note": ""}, follow=True)
     assert "调整预测类别请写明理由" in response.content.decode()
+    assert '<option value="commit" selected>' in response.content.decode()  # the choice is kept
     client_for(manager).post(url, {"adjust": "1", "category": "commit", "note": "客户已下采购订单"})
     forecast.refresh_from_db()
     assert (forecast.rep_category, forecast.manager_category, forecast.category) == ("best_case", "commit", "commit")
