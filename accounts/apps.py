@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账户与团队")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts import directory
+        from accounts.models import Team, User
+        from core.history import NAME_SOURCES
+
+        NAME_SOURCES[User] = lambda: {p.pk: p.display_name for p in directory.directory().people}
+        NAME_SOURCES[Team] = lambda: {t.pk: str(t) for t in directory.directory().teams}
+
+        for model in (Team, User):
+            post_save.connect(directory.forget, sender=model, dispatch_uid=f"directory-{model.__name__}-save")
+            post_delete.connect(directory.forget, sender=model, dispatch_uid=f"directory-{model.__name__}-delete")

@@ -8,6 +8,7 @@ MINUTES=${2:-10}
 PORT=${PORT:-8001}
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} CELERY_QUEUE=crm-load
+export CACHE_URL=${CACHE_URL:-redis://127.0.0.1:6379/1}
 # Production settings over plain HTTP on localhost: no SSL redirect, cookies not marked Secure.
 export DEBUG=0 SECRET_KEY=${SECRET_KEY:-bench-only} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1,localhost
 .venv/bin/pip install --quiet -r bench/requirements.txt

@@ -108,7 +108,15 @@ class Rep(Staff):
 
     @task(3)
     def open_a_project(self):
-        self.client.get(f"/projects/{random.choice(self.projects)}/", name="project detail")
+        project = random.choice(self.projects)
+        self.client.get(f"/projects/{project}/", name="project detail")
+        # What the browser then asks for: every section, as if the rep scrolled the whole page.
+        for section in ("control", "people", "paperwork", "history"):
+            self.client.get(
+                f"/projects/{project}/sections/{section}/",
+                headers={"HX-Request": "true"},
+                name=f"project section: {section}",
+            )
 
     @task(2)
     def browse(self):

@@ -173,6 +173,19 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 FORMS_F04_GRADE_THRESHOLDS = [("A", 85), ("B", 70), ("C", 55)]
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache and written through to the database: no session query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# CACHE_URL (Redis, a database of its own: not the broker's) shares sessions and the cached stage
+# catalog between processes; without it each process keeps its own in memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "crm"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crm"}
+    )
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:

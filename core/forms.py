@@ -4,6 +4,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from accounts.directory import directory
 from accounts.selectors import user_assignable_list
 
 
@@ -37,10 +38,29 @@ def fast_selects(form: forms.BaseForm) -> None:
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    """Picks a person. Given ``people`` (from the cached directory) it draws its options from
+    them without a query; the queryset still decides what a submitted value may be."""
+
     widget = FastSelect
+
+    def __init__(self, *args, people=None, **kwargs):
+        self.people = people
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj) -> str:
         return f"{obj.display_name}({obj.team or obj.get_role_display()})"
+
+    def set_people(self, people) -> None:
+        self.people = people
+        self.widget.choices = self.choices
+
+    def _get_choices(self):
+        if self.people is None:
+            return super()._get_choices()
+        blank = [("", self.empty_label)] if self.empty_label is not None else []
+        return blank + [(p.pk, self.label_from_instance(p)) for p in self.people]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
 
 class PaperForm(forms.ModelForm):
@@ -57,11 +77,16 @@ class PaperForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         assignable = user_assignable_list(user=user)
+        people = directory().assignable(user)
         for name in self.user_fields:
             if name in self.fields:
                 old = self.fields[name]
                 self.fields[name] = UserChoiceField(
-                    queryset=assignable, required=old.required, label=old.label, help_text=old.help_text
+                    queryset=assignable,
+                    people=people,
+                    required=old.required,
+                    label=old.label,
+                    help_text=old.help_text,
                 )
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,9 @@ class HistoryEntry:
 
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "awaiting_step"}
 
+# model -> () -> {pk: name}: names an app keeps cached (people, teams, stages), asked before the database.
+NAME_SOURCES: dict[type, Callable[[], dict[Any, str]]] = {}
+
 
 def _display(model_field: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
     if value is None or value == "":
@@ -56,8 +60,12 @@ def _related_names(records, tracked) -> dict[tuple[type, Any], str]:
     user_model = get_user_model()
     names: dict[tuple[type, Any], str] = {}
     for model, ids in wanted.items():
-        for pk, obj in model._default_manager.in_bulk(ids).items():
-            names[(model, pk)] = obj.display_name if model is user_model else str(obj)
+        known = NAME_SOURCES[model]() if model in NAME_SOURCES else {}
+        for pk in ids & known.keys():
+            names[(model, pk)] = known[pk]
+        if missing := ids - known.keys():
+            for pk, obj in model._default_manager.in_bulk(missing).items():
+                names[(model, pk)] = obj.display_name if model is user_model else str(obj)
     return names
 
 

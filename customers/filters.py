@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.directory import directory
 from accounts.selectors import user_assignable_list
 from core.forms import UserChoiceField
 from customers.models import Customer
@@ -52,6 +53,7 @@ class CustomerFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = user_assignable_list(user=user)
+        self.filters["owner"].extra["people"] = directory().assignable(user)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -7,4 +7,12 @@ class ForecastingConfig(AppConfig):
     verbose_name = _("成交管控")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from forecasting import hooks  # noqa: F401  (listens to project changes, adds to the project page)
+        from forecasting.models import DealControlSettings, WinModel
+        from forecasting.probability import forget
+
+        for model in (DealControlSettings, WinModel):
+            post_save.connect(forget, sender=model, dispatch_uid=f"model-settings-{model.__name__}-save")
+            post_delete.connect(forget, sender=model, dispatch_uid=f"model-settings-{model.__name__}-delete")

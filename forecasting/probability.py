@@ -24,6 +24,8 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.caching import cached
+from core.caching import forget as forget_keys
 from customers.models import Customer
 from forecasting.models import DealControlSettings, WinModel
 from pipeline.models import BuyingCenterMember, Project, StageChange, StageDefinition
@@ -363,6 +365,18 @@ def predict(parameters: dict, *, stage_number: int, values: dict, learned: bool,
     )
 
 
+READ_KEY = "forecasting:model-and-settings:1"
+
+
+def model_and_settings() -> tuple[WinModel | None, DealControlSettings]:
+    """The newest model and the thresholds, for pages: cached until either is saved again (``forget``)."""
+    return cached(READ_KEY, lambda: (latest_model(), DealControlSettings.current()))
+
+
+def forget(**kwargs) -> None:
+    forget_keys(READ_KEY)
+
+
 def latest_model(*, day=None) -> WinModel | None:
     """The newest fit (or the one fitted on ``day``)."""
     models = WinModel.objects.only("learned", "parameters", "fitted_at", "closed", "won", "day")
@@ -402,11 +416,11 @@ def score_open_projects(*, model: WinModel | None, project_ids=None, config=None
 
 def explain(project: Project, *, model: WinModel | None = None) -> Estimate:
     """What makes up this project's probability, for its page."""
-    model = model if model is not None else latest_model()
+    cached_model, config = model_and_settings()
+    model = model if model is not None else cached_model
     default = float(project.stage.default_probability) / 100
     if not (model and model.learned):
         return predict({}, stage_number=project.stage.number, values={}, learned=False, default=default)
-    config = DealControlSettings.current()
     norms = {int(n): d for n, d in model.parameters["norms"].items()}
     values = (
         Project.objects.filter(pk=project.pk)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.directory import directory
 from accounts.models import Team, User
 from forecasting.models import (
     Anomaly,
@@ -32,6 +33,7 @@ from forecasting.tables import DAYS, INT, MONEY, PERCENT, Chart, Column, Table
 from pipeline.models import StageDefinition
 
 ZERO = Decimal("0")
+TARGET_WINDOW = 12  # months either side of this one that Reads.team_targets holds
 # "high" sorts before "medium": most severe first, newest first, along the (severity, since) index.
 SEVERE_FIRST = ("severity", "-since", "-pk")
 
@@ -88,6 +90,29 @@ class Reads:
             .values("team_id", "owner_id", "severity")
             .annotate(n=Count("pk"))
         )
+
+    @cached_property
+    def team_targets(self) -> list[dict]:
+        """Team targets (not the reps') a year either side of this month: every table's months fall in it."""
+        this_month = month_start(timezone.localdate())
+        rows = SalesTarget.objects.filter(
+            owner__isnull=True,
+            month__gte=shift_months(this_month, -TARGET_WINDOW),
+            month__lte=shift_months(this_month, TARGET_WINDOW),
+        )
+        return list(self.scope.apply(rows).order_by().values("month", "team_id").annotate(amount=Sum("amount")))
+
+    def targets_by(self, key: str, months: list[datetime.date]) -> dict:
+        wanted, totals = set(months), {}
+        for r in self.team_targets:
+            if r["month"] in wanted:
+                totals[r[key]] = totals.get(r[key], ZERO) + r["amount"]
+        return totals
+
+    def covers(self, months: list[datetime.date]) -> bool:
+        this_month = month_start(timezone.localdate())
+        window = (shift_months(this_month, -TARGET_WINDOW), shift_months(this_month, TARGET_WINDOW))
+        return self.scope.owner_id is None and all(window[0] <= m <= window[1] for m in months)
 
     @property
     def computed_on(self) -> datetime.date | None:
@@ -173,7 +198,7 @@ def _targets(*, scope: Scope, months: list[datetime.date]) -> dict[datetime.date
     return {r["month"]: r["amount"] for r in targets.order_by().values("month").annotate(amount=Sum("amount"))}
 
 
-def forecast_table(*, scope: Scope, months: list[datetime.date]) -> Table:
+def forecast_table(*, scope: Scope, months: list[datetime.date], reads: Reads | None = None) -> Table:
     """Per close month: won, commit, best case, pipeline, weighted forecast, target and how far along."""
     cells: dict[datetime.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for r in (
@@ -186,7 +211,10 @@ def forecast_table(*, scope: Scope, months: list[datetime.date]) -> Table:
         entry[r["category"]] += r["amount"]
         if r["category"] not in (ForecastRollup.WON, ForecastCategory.OMITTED):
             entry["weighted"] += r["weighted"]
-    targets = _targets(scope=scope, months=months)
+    if reads is not None and reads.covers(months):
+        targets = {month: reads.targets_by("month", [month]).get(month) for month in months}
+    else:
+        targets = _targets(scope=scope, months=months)
     table = Table(
         name="forecast",
         title=_("销售预测与目标(按预计签约月份)"),
@@ -269,7 +297,7 @@ def _period_sums(queryset, key: str) -> dict:
 def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Table:
     """The team's reps side by side over the period."""
     scope = Scope(team_ids=(team_id,))
-    reps = list(User.objects.filter(team_id=team_id, is_active=True).order_by("role", "username"))
+    reps = directory().team_members(team_id)
     funnel = reads.funnel_by("owner_id")
     activity = _period_sums(scope.apply(RepMonth.objects.filter(month__in=months)), "owner_id")
     targets = {
@@ -325,16 +353,10 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
 
 def teams_table(*, reads: Reads, months: list[datetime.date]) -> Table:
     """Every team side by side: the director's company view."""
-    teams = list(Team.objects.order_by("name"))
+    teams = directory().teams
     funnel = reads.funnel_by("team_id")
     activity = _period_sums(RepMonth.objects.filter(month__in=months), "team_id")
-    targets = {
-        r["team_id"]: r["amount"]
-        for r in SalesTarget.objects.filter(owner__isnull=True, month__in=months)
-        .order_by()
-        .values("team_id")
-        .annotate(amount=Sum("amount"))
-    }
+    targets = reads.targets_by("team_id", months)
     anomalies = reads.anomalies_by("team_id")
     table = Table(
         name="teams",
@@ -572,7 +594,7 @@ def project_control(*, project, user, kept=None) -> dict:
         "categories": ForecastCategory.choices,
         "can_set_category": project.is_open and project.is_editable_by(user),
         "can_adjust": project.is_open and can_adjust_forecast(user=user, team_id=project.team_id),
-        "anomalies": list(project.anomalies.active().order_by("-since")),
+        "anomalies": list(project.anomalies.active().select_related("owner").order_by("-since")),
         "can_manage_anomalies": can_manage_anomalies(user=user, team_id=project.team_id),
         "kept": kept or {},
     }
@@ -583,6 +605,4 @@ def anomaly_filter_counts(*, queryset) -> dict:
 
 
 def team_choices(user) -> list[Team]:
-    if user.sees_everything:
-        return list(Team.objects.order_by("name"))
-    return list(Team.objects.filter(Q(pk=user.team_id)))
+    return directory().teams_for(user)

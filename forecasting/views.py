@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.directory import directory
 from accounts.models import Team, User
 from accounts.visibility import get_visible_or_404
 from core.views import paginate, query_without_page
@@ -25,7 +26,8 @@ from forecasting.rollups import month_start
 from forecasting.selectors import Scope, months_between, shift_months
 from forecasting.tables import export_response
 from forecasting.tasks import rollup_all
-from pipeline.models import Project, StageDefinition
+from pipeline import catalog_cache
+from pipeline.models import Project
 
 PERIODS = (3, 6, 12)
 
@@ -78,13 +80,15 @@ def team_dashboard(request, team_id: int):
     user = request.user
     if not (user.sees_everything or user.manages(team_id)):
         raise Http404
-    team = get_object_or_404(Team, pk=team_id)
+    team = directory().team(team_id)
+    if team is None:
+        raise Http404
     n, months = _period(request)
-    stages = list(StageDefinition.objects.order_by("number"))
+    stages = catalog_cache.stages()
     scope = Scope(team_ids=(team.pk,))
     reads = selectors.Reads(scope)
     funnel = selectors.funnel_table(reads=reads, stages=stages)
-    forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
+    forecast = selectors.forecast_table(scope=scope, months=_forecast_months(), reads=reads)
     reps = selectors.reps_table(reads=reads, team_id=team.pk, months=months)
     context = {
         "team": team,
@@ -102,12 +106,12 @@ def company(request):
     if not request.user.sees_everything:
         raise PermissionDenied
     n, months = _period(request)
-    stages = list(StageDefinition.objects.order_by("number"))
+    stages = catalog_cache.stages()
     scope = Scope()
     reads = selectors.Reads(scope)
     funnel = selectors.funnel_table(reads=reads, stages=stages)
     conversion = selectors.conversion_table(team_id=None, stages=stages)
-    forecast = selectors.forecast_table(scope=scope, months=_forecast_months())
+    forecast = selectors.forecast_table(scope=scope, months=_forecast_months(), reads=reads)
     teams = selectors.teams_table(reads=reads, months=months)
     context = {
         "period": n,
@@ -133,7 +137,7 @@ def scorecard(request, user_id: int):
     """考核销售人员: one rep's work, results and forecasting over the period."""
     rep = _rep_for(request, user_id)
     n, months = _period(request)
-    stages = list(StageDefinition.objects.order_by("number"))
+    stages = catalog_cache.stages()
     card = selectors.scorecard(rep=rep, months=months)
     reads = selectors.Reads(Scope(owner_id=rep.pk))
     funnel = selectors.funnel_table(reads=reads, stages=stages)
@@ -160,7 +164,8 @@ def forecast(request):
     scope, title, team = _forecast_scope(request)
     this_month = month_start(timezone.localdate())
     months = months_between(shift_months(this_month, -3), shift_months(this_month, 8))
-    by_month = selectors.forecast_table(scope=scope, months=months)
+    reads = selectors.Reads(scope) if team else None
+    by_month = selectors.forecast_table(scope=scope, months=months, reads=reads)
     by_quarter = selectors.quarter_table(by_month)
     context = {
         "title": title,
@@ -168,11 +173,11 @@ def forecast(request):
         "teams": selectors.team_choices(request.user) if request.user.sees_everything else [],
         "by_month": by_month,
         "by_quarter": by_quarter,
-        "reps": (
-            selectors.reps_table(reads=selectors.Reads(scope), team_id=team.pk, months=[this_month]) if team else None
-        ),
+        "reps": (selectors.reps_table(reads=reads, team_id=team.pk, months=[this_month]) if team else None),
     }
-    return _render_or_export(request, "forecasting/forecast.html", context, [by_month, by_quarter, context["reps"]])
+    return _render_or_export(
+        request, "forecasting/forecast.html", context, [by_month, by_quarter, context["reps"]], reads
+    )
 
 
 def targets(request):
@@ -286,14 +291,14 @@ def project_category(request, pk: int):
                 messages.error(request, message)
         else:
             messages.success(request, _("预测类别已保存。"))
-            return redirect(f"{project.get_absolute_url()}#deal-control")
+            return redirect(f"{project.get_absolute_url()}#section-control")
     else:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
     # Refused: back to the panel with what was chosen and written, so nothing is lost.
     kept = urlencode({"category": request.POST.get("category", ""), "note": request.POST.get("note", "")})
-    return redirect(f"{project.get_absolute_url()}?{kept}#deal-control")
+    return redirect(f"{project.get_absolute_url()}?{kept}#section-control")
 
 
 @require_POST

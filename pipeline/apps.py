@@ -7,4 +7,22 @@ class PipelineConfig(AppConfig):
     verbose_name = _("销售项目")
 
     def ready(self) -> None:
-        from pipeline import gates  # noqa: F401  (registers the built-in condition kinds)
+        from django.db.models.signals import post_delete, post_save
+
+        from core.history import NAME_SOURCES
+        from pipeline import catalog_cache, gates  # noqa: F401  (gates registers the built-in condition kinds)
+        from pipeline.models import ProjectMember, StageCondition, StageDefinition
+
+        NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}
+
+        for model in (StageDefinition, StageCondition):
+            post_save.connect(catalog_cache.forget, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")
+            post_delete.connect(catalog_cache.forget, sender=model, dispatch_uid=f"catalog-{model.__name__}-delete")
+        post_save.connect(_membership_changed, sender=ProjectMember, dispatch_uid="elsewhere-save")
+        post_delete.connect(_membership_changed, sender=ProjectMember, dispatch_uid="elsewhere-delete")
+
+
+def _membership_changed(sender, instance, **kwargs) -> None:
+    from pipeline.models import forget_projects_elsewhere
+
+    forget_projects_elsewhere([instance.user_id])

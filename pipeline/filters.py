@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.directory import directory
 from accounts.models import Team
 from accounts.selectors import user_assignable_list
 from core.forms import UserChoiceField
@@ -14,19 +15,42 @@ class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team select whose options come from the cached directory (``teams``), not a query."""
+
+    def __init__(self, *args, teams=None, **kwargs):
+        self.teams = teams
+        super().__init__(*args, **kwargs)
+
+    def _get_choices(self):
+        if self.teams is None:
+            return super()._get_choices()
+        return [("", self.empty_label)] + [(t.pk, str(t)) for t in self.teams]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class TeamFilter(django_filters.ModelChoiceFilter):
+    field_class = TeamChoiceField
+
+
 class PeopleScopedFilters:
     """The owner and team choices a user may filter by: their team's people, or everyone for directors."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        people = directory()
         self.filters["owner"].queryset = user_assignable_list(user=user)
+        self.filters["owner"].extra["people"] = people.assignable(user)
         if not user.sees_everything:
             self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
+        if isinstance(self.filters["team"], TeamFilter):
+            self.filters["team"].extra["teams"] = people.teams_for(user)
 
 
 class BoardFilter(PeopleScopedFilters, django_filters.FilterSet):
     owner = UserFilter(label=_("销售人员"), queryset=None, empty_label=_("全部"))
-    team = django_filters.ModelChoiceFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
+    team = TeamFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
     category = django_filters.ChoiceFilter(
         label=_("客户类别"), field_name="customer__category", choices=Customer.Category.choices, empty_label=_("全部")
     )

@@ -3,6 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.directory import directory
 from accounts.models import User
 from core.forms import DateInput, PaperForm, RowForm, UserChoiceField
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
@@ -130,6 +131,10 @@ class MemberForm(forms.Form):
     user = UserChoiceField(label=_("成员"), queryset=User.objects.filter(is_active=True).select_related("team"))
     role = forms.ChoiceField(label=_("项目角色"), choices=ProjectMember.Role.choices)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].set_people(directory().people)
+
 
 class TaskForm(forms.ModelForm):
     class Meta:
@@ -137,13 +142,15 @@ class TaskForm(forms.ModelForm):
         fields = ["title", "kind", "owner", "due_date"]
         widgets = {"due_date": DateInput()}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, people=None, **kwargs):
+        """``people``: the project team, when the caller has them at hand (the owner is always one)."""
         super().__init__(*args, **kwargs)
         self.fields["owner"] = UserChoiceField(
             label=_("负责人"),
             queryset=User.objects.filter(
                 pk__in=[project.owner_id, *project.members.values_list("user_id", flat=True)]
             ).select_related("team"),
+            people=people,
             initial=project.owner_id,
         )
         self.fields["due_date"].initial = timezone.localdate

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.catalog_cache import catalog
 from pipeline.models import (
     BuyingCenterMember,
     ConditionCheck,
@@ -78,11 +79,7 @@ class GateResult:
 
 
 def conditions_for_stages(numbers: Iterable[int]) -> list[StageCondition]:
-    return list(
-        StageCondition.objects.filter(stage__number__in=list(numbers), is_active=True)
-        .select_related("stage")
-        .order_by("stage__number", "order", "pk")
-    )
+    return catalog().conditions_for(numbers)
 
 
 def condition_statuses(

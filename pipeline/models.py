@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.visibility import TeamScopedMixin, TeamScopedQuerySet
+from core.caching import forget
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -124,16 +126,30 @@ def projects_elsewhere(user) -> list[int]:
     """Projects of other teams the user works on as a project-team member (usually none).
 
     Looked up first so that visibility filters stay a plain ``team_id = …`` the indexes
-    serve, instead of an OR with a subquery that scans the whole table.
+    serve, instead of an OR with a subquery that scans the whole table. Kept in the cache
+    per user until a membership of theirs changes (``forget_projects_elsewhere``).
     """
     cached = getattr(user, "_projects_elsewhere", None)  # asked more than once per request
     if cached is None:
-        cached = user._projects_elsewhere = list(
-            ProjectMember.objects.filter(user=user)
-            .exclude(team_id=user.team_id)
-            .values_list("project_id", flat=True)[:1000]
-        )
+        key = _elsewhere_key(user.pk)
+        team_id, cached = cache.get(key) or (None, None)
+        if cached is None or team_id != user.team_id:
+            cached = list(
+                ProjectMember.objects.filter(user=user)
+                .exclude(team_id=user.team_id)
+                .values_list("project_id", flat=True)[:1000]
+            )
+            cache.set(key, (user.team_id, cached), timeout=3600)
+        user._projects_elsewhere = cached
     return cached
+
+
+def _elsewhere_key(user_id) -> str:
+    return f"pipeline:elsewhere:{user_id}"
+
+
+def forget_projects_elsewhere(user_ids) -> None:
+    forget(*[_elsewhere_key(pk) for pk in user_ids])
 
 
 def visible_by_team_or_membership(user, *, project_path: str) -> Q:

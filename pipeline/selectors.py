@@ -5,12 +5,26 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, Window
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pipeline import catalog_cache
 from pipeline.gates import ConditionStatus, current_stage_statuses
 from pipeline.hooks import returned_paperwork
 from pipeline.models import (
@@ -56,7 +70,7 @@ def board_columns(*, projects, per_column: int = BOARD_CARDS_PER_COLUMN) -> list
     conditions' evaluation (a few more when the catalog uses more condition kinds).
     """
     open_projects = projects.filter(status=Project.Status.OPEN)
-    stages = list(StageDefinition.objects.order_by("number"))
+    stages = catalog_cache.stages()
     weighted = ExpressionWrapper(F("amount_cny") * F("win_probability") / 100, output_field=DecimalField())
     totals = {
         row["stage_id"]: row
@@ -79,6 +93,37 @@ def board_columns(*, projects, per_column: int = BOARD_CARDS_PER_COLUMN) -> list
     for project in cards:
         columns[project.stage_id].cards.append(Card(project=project, statuses=statuses[project.pk]))
     return [columns[s.pk] for s in stages]
+
+
+def track_points(*, project: Project) -> tuple[list[SimpleNamespace], list[SimpleNamespace]]:
+    """The stage changes and customer-stage observations the tracks are drawn from, in one query.
+
+    Each comes back with just what ``project_tracks`` reads, changes and observations each
+    in their own order (when made, when recorded).
+    """
+    changes = project.stage_changes.order_by().values_list(
+        Value("c", output_field=CharField()),
+        "pk",
+        "kind",
+        "from_stage_id",
+        "to_stage_id",
+        "at",
+        Value(None, output_field=DateField()),
+    )
+    observations = project.customer_stage_observations.order_by().values_list(
+        Value("o", output_field=CharField()),
+        "pk",
+        Value("", output_field=CharField()),
+        Value(None, output_field=IntegerField()),
+        "stage_id",
+        "recorded_at",
+        "observed_on",
+    )
+    points = sorted(changes.union(observations, all=True), key=lambda r: (r[5], r[1]))
+    return (
+        [SimpleNamespace(kind=r[2], from_stage_id=r[3], to_stage_id=r[4], at=r[5]) for r in points if r[0] == "c"],
+        [SimpleNamespace(stage_id=r[4], observed_on=r[6]) for r in points if r[0] == "o"],
+    )
 
 
 @dataclass

@@ -22,6 +22,7 @@ from pipeline.models import (
     StageCondition,
     StageDefinition,
     Task,
+    forget_projects_elsewhere,
 )
 
 
@@ -124,6 +125,7 @@ def project_update(*, project: Project, by, changed_fields: list[str]) -> Projec
     if "owner" in changed_fields:
         project.team_id = project.owner.team_id
         ProjectMember.objects.filter(project=project).update(team_id=project.team_id)
+        forget_projects_elsewhere(project.members.values_list("user_id", flat=True))
         ProjectMember.objects.get_or_create(
             project=project, user=project.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
         )

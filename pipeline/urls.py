@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("tasks/<int:task_pk>/toggle/", views.task_toggle, name="task-toggle"),
     path("<int:pk>/", views.project_detail, name="project-detail"),
+    path("<int:pk>/sections/<slug:section>/", views.project_section, name="project-section"),
     path("<int:pk>/edit/", views.project_update, name="project-update"),
     path("<int:pk>/advance/", views.project_advance, name="project-advance"),
     path("<int:pk>/step-back/", views.project_step_back, name="project-step-back"),

@@ -1,17 +1,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.directory import directory
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
 from core.views import paginate, query_without_page, render_page_or_partial
 from customers.models import Customer
-from pipeline import selectors, services
+from pipeline import catalog_cache, selectors, services
 from pipeline.buying_center import buying_center_red_flags
 from pipeline.filters import BoardFilter, ProjectFilter
 from pipeline.forms import (
@@ -27,12 +29,10 @@ from pipeline.forms import (
     TaskForm,
     limit_contacts,
 )
-from pipeline.gates import evaluate_gate
+from pipeline.gates import current_stage_statuses, evaluate_gate
 from pipeline.hooks import project_panels, stage_paperwork
 from pipeline.models import (
-    ConditionCheck,
     Project,
-    ProjectMember,
     StageCondition,
     StageDefinition,
     Task,
@@ -103,20 +103,20 @@ def project_update(request, pk: int):
 
 
 def project_detail(request, pk: int):
+    """The project's head: both tracks and what the current stage still asks for.
+
+    The sections below (deal control, the customer's people, paperwork and tasks, history)
+    load on their own as they come into view (``project_section``), so the page costs a
+    fixed handful of queries however long the project's record has grown.
+    """
     project = get_visible_or_404(
-        _projects(request.user)
-        .select_related("customer", "owner", "team", "stage", "customer_stage")
-        .prefetch_related(Prefetch("members", queryset=ProjectMember.objects.select_related("user", "user__team"))),
+        _projects(request.user).select_related("customer", "owner", "team", "stage", "customer_stage"),
         request.user,
         pk=pk,
     )
-    stages = list(StageDefinition.objects.order_by("number"))
-    changes = list(project.stage_changes.select_related("from_stage", "to_stage", "by"))
-    observations = list(project.customer_stage_observations.select_related("stage", "by"))
-    members = selectors.buying_center_list(project=project)
-    can_edit = project.is_editable_by(request.user)
-    gate = evaluate_gate(project=project, to_stage=None) if project.is_open else None
-    checks = {c.condition_id: c for c in ConditionCheck.objects.filter(project=project).select_related("by")}
+    stages = catalog_cache.stages()
+    changes, observations = selectors.track_points(project=project)
+    current_statuses = current_stage_statuses(projects=[project])[project.pk] if project.is_open else []
     return render(
         request,
         "pipeline/project_detail.html",
@@ -126,30 +126,89 @@ def project_detail(request, pk: int):
             "tracks": selectors.project_tracks(
                 project=project, changes=changes, observations=observations, stages=stages
             ),
-            "timeline": selectors.project_timeline(changes=changes, observations=observations),
-            "current_statuses": [s for s in gate.statuses if s.condition.stage_id == project.stage_id] if gate else [],
-            "checks": checks,
-            "buying_center": members,
-            "red_flags": buying_center_red_flags(members),
-            "procurement_steps": project.procurement_steps.select_related("responsible"),
-            "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
-            "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=stages),
-            "panels": project_panels(project=project, request=request),
-            "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[
-                :30
-            ],
-            "history": history_entries(project),
-            "can_edit": can_edit,
+            "current_statuses": current_statuses,
+            "sections": PROJECT_SECTIONS,
+            "query": request.GET.urlencode(),
+            "can_edit": project.is_editable_by(request.user),
             "can_override": services.can_override_gate(project=project, user=request.user),
-            "advance_form": AdvanceForm(project=project) if project.is_open and not project.stage.is_last else None,
-            "step_back_form": StepBackForm(project=project) if project.is_open and project.stage.number > 1 else None,
-            "close_form": CloseForm() if project.is_open else None,
-            "customer_stage_form": CustomerStageForm(initial={"stage": project.customer_stage}),
-            "member_form": MemberForm(),
-            "task_form": TaskForm(project=project),
-            "reopen_form": ReasonForm() if not project.is_open else None,
+            "can_advance": project.is_open and not project.stage.is_last,
+            "can_step_back": project.is_open and project.stage.number > 1,
         },
     )
+
+
+PROJECT_SECTIONS = {
+    "control": gettext_lazy("成交管控"),
+    "people": gettext_lazy("采购关系"),
+    "paperwork": gettext_lazy("表单、任务与项目组"),
+    "history": gettext_lazy("历史"),
+}
+
+
+def project_section(request, pk: int, section: str):
+    """One section of the project page: a fragment for htmx, or a page of its own without it."""
+    if section not in PROJECT_SECTIONS:
+        raise Http404
+    related = {
+        "control": ("customer", "owner", "team", "stage"),
+        "people": ("customer",),
+        "paperwork": ("customer", "stage"),
+        "history": ("customer",),
+    }[section]
+    project = get_visible_or_404(_projects(request.user).select_related(*related), request.user, pk=pk)
+    context = {
+        "project": project,
+        "section": section,
+        "title": PROJECT_SECTIONS[section],
+        "can_edit": project.is_editable_by(request.user),
+    }
+    context.update(_SECTION_CONTEXT[section](request, project))
+    return render_page_or_partial(request, "pipeline/project_section.html", context, partial=section)
+
+
+def _control_section(request, project) -> dict:
+    return {"panels": project_panels(project=project, request=request)}
+
+
+def _people_section(request, project) -> dict:
+    members = selectors.buying_center_list(project=project)
+    return {
+        "buying_center": members,
+        "red_flags": buying_center_red_flags(members),
+        "procurement_steps": project.procurement_steps.select_related("responsible"),
+        "org_chart": org_chart(contacts=list(project.customer.contacts.order_by("name"))),
+    }
+
+
+def _paperwork_section(request, project) -> dict:
+    members = list(project.members.all())
+    people = {p.pk: p for p in directory().people}
+    for member in members:  # the project team's names from the directory, not a query per member
+        member.user = people.get(member.user_id) or member.user
+    return {
+        "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=catalog_cache.stages()),
+        "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[:30],
+        "members": members,
+        "member_form": MemberForm(),
+        "task_form": TaskForm(project=project, people=[m.user for m in members]),
+    }
+
+
+def _history_section(request, project) -> dict:
+    changes = list(project.stage_changes.select_related("from_stage", "to_stage", "by"))
+    observations = list(project.customer_stage_observations.select_related("stage", "by"))
+    return {
+        "timeline": selectors.project_timeline(changes=changes, observations=observations),
+        "history": history_entries(project),
+    }
+
+
+_SECTION_CONTEXT = {
+    "control": _control_section,
+    "people": _people_section,
+    "paperwork": _paperwork_section,
+    "history": _history_section,
+}
 
 
 def _paperwork_by_stage(*, project, user, stages):

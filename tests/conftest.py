@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,6 +13,7 @@ from tests.factories import ContactFactory, CustomerFactory, TeamFactory, UserFa
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
+    cache.clear()  # the cached catalog and sessions must not outlive the test's rolled-back rows
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {

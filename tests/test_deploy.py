@@ -76,6 +76,23 @@ def test_it_reads_postgres_and_redis_from_the_environment():
     assert out == ["django.db.backends.postgresql", "dbhost", "redis://r:6379/0", "False"]
 
 
+def test_it_caches_in_redis_when_told_and_reads_sessions_through_the_cache():
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE)"
+    )
+    env = {**os.environ, "CACHE_URL": "redis://r:6379/1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://r:6379/1",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+
+
 def _compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
@@ -97,6 +114,8 @@ def test_compose_gives_every_app_service_the_settings_production_needs():
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+        # The cache (sessions, stage catalog) is shared by every process, in a Redis database of its own.
+        assert env["CACHE_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
         assert env["DEBUG"] == "0"
         assert "SECRET_KEY" in env and "ALLOWED_HOSTS" in env
         assert set(services[name]["depends_on"]) == {"db", "redis"}

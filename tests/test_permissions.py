@@ -78,6 +78,11 @@ def test_it_refuses_a_contact_for_another_teams_customer(client, customer, other
 
 PROJECT_MATRIX = [
     ("pipeline:project-detail", "get", [200, 200, 200, 404, 404, 200, 200]),
+    # the page's sections, each with its own URL ("name|section")
+    ("pipeline:project-section|control", "get", [200, 200, 200, 404, 404, 200, 200]),
+    ("pipeline:project-section|people", "get", [200, 200, 200, 404, 404, 200, 200]),
+    ("pipeline:project-section|paperwork", "get", [200, 200, 200, 404, 404, 200, 200]),
+    ("pipeline:project-section|history", "get", [200, 200, 200, 404, 404, 200, 200]),
     ("pipeline:project-update", "get", [200, 403, 200, 404, 404, 200, 200]),
     ("pipeline:project-advance", "get", [200, 403, 200, 404, 404, 200, 200]),
     ("pipeline:project-step-back", "get", [200, 403, 200, 404, 404, 200, 200]),
@@ -103,7 +108,8 @@ def test_project_pages_answer_each_persona_as_the_rules_say(
     request, client, project, url_name, method, persona, expected
 ):
     client.force_login(request.getfixturevalue(persona))
-    url = reverse(url_name, args=[project.pk])
+    url_name, _, section = url_name.partition("|")
+    url = reverse(url_name, args=[project.pk, *([section] if section else [])])
     response = client.post(url, {}) if method == "post" else client.get(url)
     assert response.status_code == expected
 

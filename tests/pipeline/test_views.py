@@ -76,7 +76,7 @@ def test_a_manager_overrides_from_the_advance_page(client, manager, project, sta
         {"to_stage": stage(2).pk, "override_reason": "高层已确认"},
     )
     assert response.status_code == 302
-    html = client.get(project.get_absolute_url()).content.decode()
+    html = client.get(reverse("pipeline:project-section", args=[project.pk, "history"])).content.decode()
     assert "高层已确认" in html
 
 
@@ -175,9 +175,9 @@ def test_the_board_costs_the_same_queries_for_1_and_50_projects(
         make_project(name=f"项目{i}")
     client.force_login(rep)
     client.get(reverse("pipeline:board"))
-    # session, user, projects the rep works on in other teams, owner choices, team choices, stages,
-    # totals, cards, conditions, and one per condition evaluator the cards' stages need (two for stage 1)
-    with django_assert_num_queries(11):
+    # user, totals, cards, and one per condition evaluator the cards' stages need (two for stage 1); the
+    # session, the stage catalog, the people in the filters and the rep's projects elsewhere come from the cache
+    with django_assert_num_queries(5):
         response = client.get(reverse("pipeline:board"))
     column = response.context["columns"][0]
     assert column.count == count and len(column.cards) == min(count, BOARD_CARDS_PER_COLUMN)
@@ -293,5 +293,71 @@ def test_the_project_list_query_count_does_not_grow(client, rep, make_project, r
         make_project(name=f"项目{i}")
     client.force_login(rep)
     client.get(reverse("pipeline:project-list"))
-    with django_assert_num_queries(7):  # no count over the list; other teams' projects the rep works on
+    with django_assert_num_queries(3):  # user, the page, the next page's first row: no count over the list
         client.get(reverse("pipeline:project-list"))
+
+
+def _grow(project, rep, manager, rows: int) -> None:
+    """Give the project ``rows`` of everything its page and sections list."""
+    from pipeline import services as pipeline_services
+    from pipeline.models import StageDefinition
+
+    for i in range(rows):
+        contact = ContactFactory(customer=project.customer, name=f"联系人{i}")
+        BuyingCenterMember.objects.create(project=project, contact=contact, role="user", attitude="neutral")
+        Task.objects.create(
+            project=project,
+            customer=project.customer,
+            title=f"任务{i}",
+            owner=rep,
+            created_by=rep,
+            due_date=timezone.localdate(),
+        )
+    stage_2, stage_1 = StageDefinition.objects.get(number=2), StageDefinition.objects.get(number=1)
+    for _ in range(rows):
+        pipeline_services.project_advance_stage(project=project, to_stage=stage_2, by=manager, override_reason="测试")
+        pipeline_services.project_step_back(project=project, to_stage=stage_1, by=rep, reason="测试")
+
+
+SECTIONS = ("control", "people", "paperwork", "history")
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_project_page_and_its_sections_cost_the_same_queries_for_few_and_many_rows(
+    client, rep, manager, project, rows, django_assert_num_queries
+):
+    _grow(project, rep, manager, rows)
+    client.force_login(rep)
+    url = project.get_absolute_url()
+    client.get(url)
+    # user, project, both tracks in one UNION, the current stage's condition checks and forms
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert [s for s in SECTIONS if f"sections/{s}/" in response.content.decode()] == list(SECTIONS)
+    # control: user, project, forecast, anomalies (+1 for the factors once a model has learned: 5 on the bench)
+    # people: user, project, buying center, procurement map, contacts
+    # paperwork: user, project, project team, forms, tasks, the task form's team check
+    # history: user, project, stage changes, customer-stage observations, change records, customer names
+    expected = {"control": 4, "people": 5, "paperwork": 6, "history": 6}
+    for section in SECTIONS:
+        section_url = reverse("pipeline:project-section", args=[project.pk, section])
+        client.get(section_url, headers={"HX-Request": "true"})
+        with django_assert_num_queries(expected[section]):
+            response = client.get(section_url, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert "<html" not in response.content.decode()  # a fragment for htmx
+
+
+def test_a_section_without_htmx_is_a_page_of_its_own_and_unknown_ones_are_not_found(client, rep, project):
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:project-section", args=[project.pk, "people"]))
+    assert page.status_code == 200 and "<html" in page.content.decode()
+    assert "与采购有关人的角色与态度" in page.content.decode()
+    assert client.get(f"/projects/{project.pk}/sections/nothing/").status_code == 404
+
+
+def test_another_teams_project_section_is_not_found(client, other_rep, project):
+    client.force_login(other_rep)
+    for section in SECTIONS:
+        response = client.get(reverse("pipeline:project-section", args=[project.pk, section]))
+        assert response.status_code == 404
