@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from forecasting.models import Anomaly
-from pipeline.filters import PeopleScopedFilters, UserFilter
+from pipeline.filters import PeopleScopedFilters, TeamFilter, UserFilter
 
 
 class AnomalyFilter(PeopleScopedFilters, django_filters.FilterSet):
@@ -18,7 +18,7 @@ class AnomalyFilter(PeopleScopedFilters, django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("异常类型"), choices=Anomaly.Kind.choices, empty_label=_("全部"))
     severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Anomaly.Severity.choices, empty_label=_("全部"))
     owner = UserFilter(label=_("负责人"), queryset=None, empty_label=_("全部"))
-    team = django_filters.ModelChoiceFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
+    team = TeamFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))
 
     class Meta:
         model = Anomaly

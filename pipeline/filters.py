@@ -44,8 +44,7 @@ class PeopleScopedFilters:
         self.filters["owner"].extra["people"] = people.assignable(user)
         if not user.sees_everything:
             self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
-        if isinstance(self.filters["team"], TeamFilter):
-            self.filters["team"].extra["teams"] = people.teams_for(user)
+        self.filters["team"].extra["teams"] = people.teams_for(user)
 
 
 class BoardFilter(PeopleScopedFilters, django_filters.FilterSet):

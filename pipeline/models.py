@@ -295,6 +295,19 @@ class Project(TeamScopedMixin, models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["-created_at"], name="project_newest_first"),
             models.Index(fields=["team", "-created_at"], name="project_team_newest_first"),
+            # The funnel board: each column's first cards and its totals read from the index alone.
+            models.Index(
+                fields=["stage", "expected_close_date", "id"],
+                include=["amount_cny", "win_probability"],
+                condition=Q(status="open"),
+                name="project_open_board",
+            ),
+            models.Index(
+                fields=["team", "stage", "expected_close_date", "id"],
+                include=["amount_cny", "win_probability"],
+                condition=Q(status="open"),
+                name="project_open_team_board",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="project_amount_not_negative"),

@@ -132,7 +132,12 @@ class Command(BaseCommand):
         if draft is None:
             draft = stage_form_create(
                 form_type=registry.get("F05"),
-                form=VisitReport(visit_stage=project.stage, visited_at=timezone.now(), main_content="bench"),
+                form=VisitReport(
+                    visit_stage=project.stage,
+                    filled_on=timezone.localdate(),
+                    visited_at=timezone.now(),
+                    main_content="bench",
+                ),
                 formsets={},
                 by=rep,
                 project=project,
