@@ -17,6 +17,7 @@ from forecasting.models import (
     WinModel,
 )
 from forecasting.refresh import refresh_all
+from forecasting.services import forecast_category_set
 from pipeline import services
 from pipeline.models import Project
 from tests.factories import CustomerFactory
@@ -188,7 +189,8 @@ def test_incremental_updates_equal_a_full_recompute_on_random_data(
     refresh_all()
     for step in range(40):
         with django_capture_on_commit_callbacks(execute=True):
-            action = rng.choice(["create", "advance", "back", "close", "amount", "owner"] if projects else ["create"])
+            actions = ["create", "advance", "back", "close", "amount", "owner", "category"]
+            action = rng.choice(actions if projects else ["create"])
             open_projects = [p for p in projects if p.is_open]
             if action == "create" or not open_projects:
                 owner = rng.choice(owners)
@@ -229,6 +231,10 @@ def test_incremental_updates_equal_a_full_recompute_on_random_data(
             elif action == "owner":
                 project.owner = rng.choice(owners)
                 services.project_update(project=project, by=manager, changed_fields=["owner"])
+            elif action == "category":
+                forecast_category_set(
+                    project=project, by=manager, category=rng.choice(["commit", "best_case", "omitted"])
+                )
     incremental = (
         funnel_rows(),
         sorted(ForecastRollup.objects.values_list("month", "owner_id", "category", "count", "amount", "weighted")),
