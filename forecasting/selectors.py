@@ -76,11 +76,15 @@ class Reads:
 
     @cached_property
     def funnel(self) -> list[dict]:
-        return list(
-            self.scope.apply(FunnelSnapshot.objects.filter(day=latest_funnel_day())).values(
-                "day", "team_id", "owner_id", "stage_id", "count", "amount", "weighted"
+        rows = self.scope.apply(FunnelSnapshot.objects.filter(day=latest_funnel_day()))
+        if self.scope.team_ids is None and self.scope.owner_id is None:
+            # The whole company is read by team and stage: 320 rows summed by the database, not 4,000.
+            return list(
+                rows.order_by()
+                .values("day", "team_id", "stage_id")
+                .annotate(count=Sum("count"), amount=Sum("amount"), weighted=Sum("weighted"))
             )
-        )
+        return list(rows.values("day", "team_id", "owner_id", "stage_id", "count", "amount", "weighted"))
 
     @cached_property
     def anomaly_counts(self) -> list[dict]:
