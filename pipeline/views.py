@@ -388,7 +388,7 @@ def member_add(request, pk: int):
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(f"{project.get_absolute_url()}#team")
+    return redirect(f"{project.get_absolute_url()}#section-paperwork")
 
 
 @require_POST
@@ -400,7 +400,7 @@ def member_remove(request, pk: int, member_pk: int):
         messages.success(request, _("已移出项目组。"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(f"{project.get_absolute_url()}#team")
+    return redirect(f"{project.get_absolute_url()}#section-paperwork")
 
 
 def _map_page(request, pk, *, formset_class, field, template, title):
@@ -467,7 +467,7 @@ def task_create(request, pk: int):
                 )
             },
         )
-    return redirect(f"{project.get_absolute_url()}#tasks")
+    return redirect(f"{project.get_absolute_url()}#section-paperwork")
 
 
 @require_POST

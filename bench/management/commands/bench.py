@@ -205,13 +205,15 @@ class Command(BaseCommand):
         form_type = registry.get("F05")
         render_form_pdf(form_type=form_type, form=visit, user=rep)  # a server's first PDF loads the fonts
         times = []
-        for _ in range(10):
+        for _ in range(20):
             started = time.perf_counter()
             content = render_form_pdf(form_type=form_type, form=visit, user=rep)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         out["1_page"] = {
-            "p95_ms": round(times[-1], 1),
+            "renders": len(times),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+            "max_ms": round(times[-1], 1),
             "median_ms": round(statistics.median(times), 1),
             "kib": len(content) // 1024,
         }
