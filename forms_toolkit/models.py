@@ -123,6 +123,8 @@ class StageForm(TeamScopedMixin, models.Model):
             models.Index(fields=["team", "status", "submitted_at"], name="%(class)s_q"),
             models.Index(fields=["project", "status"], name="%(class)s_p"),
             models.Index(fields=["customer", "status"], name="%(class)s_c"),
+            # A rep's returned forms on "my day" (a rep has thousands of forms, a few returned).
+            models.Index(fields=["filled_by", "status"], name="%(class)s_f"),
         ]
 
     def __str__(self) -> str:
