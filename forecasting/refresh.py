@@ -33,12 +33,16 @@ def batch_settings():
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
         cursor.execute("SET work_mem = '64MB'")
+        cursor.execute("SET parallel_setup_cost = 100")
+        cursor.execute("SET parallel_tuple_cost = 0.01")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET jit")
             cursor.execute("RESET work_mem")
+            cursor.execute("RESET parallel_setup_cost")
+            cursor.execute("RESET parallel_tuple_cost")
 
 
 def _refresh_all(*, full: bool) -> dict[str, float]:
