@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -53,11 +54,15 @@ class ConditionStatus:
     condition: StageCondition
     met: bool
     hint: str = ""
-    url: str = ""
+    link: Callable[[], str] | None = None  # where to fill it in, reversed only when a page shows it
 
     @property
     def text(self) -> str:
         return self.condition.display_text
+
+    @property
+    def url(self) -> str:
+        return self.link() if self.link else ""
 
 
 @dataclass
@@ -115,7 +120,7 @@ def condition_statuses(
                     condition=condition,
                     met=(project.pk, condition.pk) in met,
                     hint=hints.get(condition.kind, unknown),
-                    url=spec.url(project, condition) if spec and spec.url else "",
+                    link=partial(spec.url, project, condition) if spec and spec.url else None,
                 )
             )
         out[project.pk] = statuses
