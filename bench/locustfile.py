@@ -22,6 +22,7 @@ TEAMS = int(os.environ.get("BENCH_TEAMS", "40"))
 USERS = int(os.environ.get("BENCH_USERS", "500"))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench1234")
 PROJECT_LINK = re.compile(r'href="/projects/(\d+)/"')
+SUBMIT = re.compile(r'action="(/forms/F05/\d+/submit/)"')
 DECIDE = re.compile(r'action="(/forms/F\d\d/\d+/decide/)"')
 
 
@@ -49,10 +50,13 @@ class Forms(HTMLParser):
             self.fields.setdefault(a["name"], "")
         elif tag == "select" and a.get("name"):
             self._select = a["name"]
+            self._first_option = True
             self.fields.setdefault(a["name"], "")
-        elif tag == "option" and self._select and a.get("value"):
-            if "selected" in a or not self.fields[self._select]:
-                self.fields[self._select] = a["value"]
+        elif tag == "option" and self._select:
+            # As a browser: the selected option, else the first one (often the blank "---------").
+            if "selected" in a or self._first_option:
+                self.fields[self._select] = a.get("value") or ""
+            self._first_option = False
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -143,8 +147,20 @@ class Rep(Staff):
         with self.client.post(
             page.url, data=fields, name="form save (F05)", headers={"Referer": page.url}, catch_response=True
         ) as response:
-            if response.status_code >= 400 or "is-invalid" in response.text:
+            # Saved, it redirects to the new report's page; refused, the form comes back at /new/.
+            if response.status_code >= 400 or "/new/" in response.url:
                 response.failure(f"form not saved ({response.status_code})")
+                return
+            saved = response
+        # Most reports are handed in for the manager's approval at once (the managers' queue fills up).
+        submit = SUBMIT.search(saved.text)
+        if submit and random.random() < 0.7:
+            self.client.post(
+                submit.group(1),
+                data={"csrfmiddlewaretoken": self.csrf(saved.text)},
+                name="submit a form",
+                headers={"Referer": saved.url},
+            )
 
     @task(2)
     def record_the_customer_stage(self):
@@ -153,12 +169,21 @@ class Rep(Staff):
         page = self.client.get(url, name="customer stage page")
         fields = form_fields(page.text, "observed_on")
         fields["note"] = "拜访时了解到客户内部进展。"
-        self.client.post(url, data=fields, name="customer stage save", headers={"Referer": page.url})
+        with self.client.post(
+            url, data=fields, name="customer stage save", headers={"Referer": page.url}, catch_response=True
+        ) as response:
+            if response.status_code >= 400 or response.url.endswith("/customer-stage/"):
+                response.failure(f"customer stage not saved ({response.status_code})")
 
     @task(1)
     def try_to_advance(self):
         project = random.choice(self.projects)
-        self.client.get(f"/projects/{project}/advance/", name="advance page")
+        url = f"/projects/{project}/advance/"
+        page = self.client.get(url, name="advance page")
+        fields = form_fields(page.text, "to_stage")
+        if fields.get("to_stage"):
+            # Moved when the stage's conditions are met, else the page lists what is missing: both are answers.
+            self.client.post(url, data=fields, name="advance the project", headers={"Referer": page.url})
 
 
 class Manager(Staff):
