@@ -148,6 +148,7 @@ PROJECT_COLUMNS = [
     "amount_cny", "expected_close_date", "stage", "stage_entered_at", "customer_stage", "customer_stage_observed_on",
     "win_probability", "status", "lost_reason", "close_note", "success_story", "closed_at", "furthest_stage_number",
     "close_date_pushes", "peak_amount_cny", "last_activity_at", "created_at", "updated_at",
+    "final_stay_stage_number", "final_stay_days",
 ]  # fmt: skip
 CHANGE_COLUMNS = [
     "project", "kind", "from_stage", "to_stage", "by", "at", "reason", "override_reason", "unmet_conditions",
@@ -250,6 +251,11 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
         last_activity = life.closed or max(life.entered, now - datetime.timedelta(days=rng.randrange(0, 40)))
         probability = {"won": 100, "lost": 0, "abandoned": 0}.get(life.status, stages[life.stage].default_probability)
         number = f"XM-{created.year}-B{pid:07d}"
+        final_stay = (None, None)  # the stay the close ended: (stage number, days)
+        if life.status != "open":
+            for i, (kind, number_, at) in enumerate(life.moves[:-1]):
+                if kind in ("created", "advance", "step_back"):
+                    final_stay = (number_, max((life.moves[i + 1][2] - at).days, 0))
         project_rows.append(
             (
                 pid, number, buyer.pk, f"{buyer.name[:12]} {rng.choice(PROJECT_NAMES)}", "", owner.pk, owner.team_id,
@@ -258,6 +264,7 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
                 Decimal(probability), life.status,
                 rng.choice(LOST_REASONS) if life.status in ("lost", "abandoned") else "",
                 "", "", life.closed, life.furthest, pushes, peak, last_activity, created, life.closed or life.entered,
+                *final_stay,
             )
         )  # fmt: skip
         member_rows.append((pid, owner.pk, "account_manager", owner.team_id))

@@ -28,7 +28,7 @@ from core.caching import cached
 from core.caching import forget as forget_keys
 from customers.models import Customer
 from forecasting.models import DealControlSettings, WinModel
-from pipeline.models import BuyingCenterMember, Project, StageChange, StageDefinition
+from pipeline.models import BuyingCenterMember, Project, StageDefinition
 
 FACTORS = ("category", "industry", "source", "red_flag", "lagging", "stalled")
 FLAG_FACTORS = ("red_flag", "lagging", "stalled")
@@ -55,16 +55,15 @@ def factor_annotations(*, norms: dict[int, int], config: DealControlSettings, no
         Q(attitude=BuyingCenterMember.Attitude.OPPONENT) | Q(closeness=BuyingCenterMember.Closeness.NONE)
     )
     red_flag = Q(Exists(troubled)) | ~Q(Exists(decision_makers))
-    long_stay = Q()
+    final_too_long = Q()
     stuck_now = Q()
     for number, days in norms.items():
-        long_stay |= Q(to_stage__number=number, days__gt=days)
+        final_too_long |= Q(final_stay_stage_number=number, final_stay_days__gt=days)
         stuck_now |= Q(stage__number=number, stage_entered_at__lt=now - datetime.timedelta(days=days))
-    # Stalled in the stage it is in now, or (closed) in the stay its close ended.
-    last_stay_too_long = StageChange.objects.stays().filter(
-        long_stay, project=OuterRef("pk"), left_at__gte=OuterRef("closed_at")
-    )
-    stalled = (Q(status=Project.Status.OPEN) & stuck_now) | (Q(closed_at__isnull=False) & Q(Exists(last_stay_too_long)))
+    # Stalled in the stage it is in now, or (closed) in the stay its close ended, kept on the project at close.
+    # (the IS NOT NULL keeps a project closed without a recorded stay a plain "no", not an unknown)
+    closed_too_long = Q(closed_at__isnull=False, final_stay_days__isnull=False) & final_too_long
+    stalled = (Q(status=Project.Status.OPEN) & stuck_now) | closed_too_long
     lagging = Q(stage__number__gte=F("customer_stage__number") + config.stage_gap)
     return {
         "category": F("customer__category"),

@@ -264,6 +264,9 @@ class Project(TeamScopedMixin, models.Model):
     # Facts the services keep as the project moves, so deal control reads them without replaying history.
     furthest_stage_number = models.PositiveSmallIntegerField(_("最远到达阶段"), default=1, editable=False)
     close_date_pushes = models.PositiveSmallIntegerField(_("签约日期推迟次数"), default=0, editable=False)
+    # The stay its close ended (stage number, days), while closed: the win model's "stalled" for closed projects.
+    final_stay_stage_number = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    final_stay_days = models.PositiveIntegerField(null=True, blank=True, editable=False)
     peak_amount_cny = models.DecimalField(
         _("最高金额(折合人民币)"), max_digits=18, decimal_places=2, editable=False, default=0
     )
@@ -278,6 +281,8 @@ class Project(TeamScopedMixin, models.Model):
             "win_probability",
             "furthest_stage_number",
             "close_date_pushes",
+            "final_stay_stage_number",
+            "final_stay_days",
             "peak_amount_cny",
             "last_activity_at",
         ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import number_next
+from pipeline import catalog_cache
 from pipeline.gates import GateResult, current_stage_statuses, evaluate_gate
 from pipeline.hooks import project_changed
 from pipeline.models import (
@@ -65,11 +66,13 @@ def _amount_cny(project: Project) -> Decimal:
 def _record_change(*, project: Project, kind: str, to_stage: StageDefinition, by, at=None, **fields) -> StageChange:
     """Write a stage change, closing the stay it ends, with the customer's stage as it stood."""
     at = at or timezone.now()
+    ended = []
     for stay in StageChange.objects.stays().filter(project=project, left_at__isnull=True):
         stay.left_at = at
         stay.days = max((at - stay.at).days, 0)
         stay.save(update_fields=["left_at", "days"])
-    return StageChange.objects.create(
+        ended.append(stay)
+    change = StageChange.objects.create(
         project=project,
         kind=kind,
         to_stage=to_stage,
@@ -78,6 +81,8 @@ def _record_change(*, project: Project, kind: str, to_stage: StageDefinition, by
         customer_stage_id=project.customer_stage_id,
         **fields,
     )
+    change.ended_stays = ended
+    return change
 
 
 def project_touch(*, project_id: int, at=None) -> None:
@@ -284,6 +289,10 @@ def project_close(
         locked.stage = to_stage
         locked.stage_entered_at = now
         locked.furthest_stage_number = max(locked.furthest_stage_number, to_stage.number)
+    if change.ended_stays:
+        final = change.ended_stays[-1]
+        numbers = {s.pk: s.number for s in catalog_cache.stages()}
+        locked.final_stay_stage_number, locked.final_stay_days = numbers[final.to_stage_id], final.days
     locked.status = outcome
     locked.win_probability = probability
     locked.close_note = note
@@ -318,6 +327,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked.status = Project.Status.OPEN
     locked.lost_reason = ""
     locked.closed_at = None
+    locked.final_stay_stage_number = locked.final_stay_days = None
     locked.win_probability = locked.stage.default_probability
     locked.last_activity_at = change.at
     locked._history_user = by

@@ -4,8 +4,9 @@ import random
 import pytest
 
 from forecasting.models import DealControlSettings
-from forecasting.probability import explain, fit, score_open_projects
+from forecasting.probability import explain, factor_annotations, fit, score_open_projects
 from forecasting.rollups import stall_norms
+from pipeline.models import Project
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,23 @@ def test_calibration_on_synthetic_history_beats_the_stage_default(bare, rep):
     for bucket in model.calibration:
         if bucket["n"] >= 80:
             assert abs(bucket["predicted"] - bucket["actual"]) < 15, bucket
+
+
+def test_a_closed_project_keeps_the_stay_its_close_ended_and_counts_as_stalled_by_it(project, manager):
+    from pipeline import services as pipeline_services
+
+    pipeline_services.project_close(project=project, outcome="lost", by=manager, lost_reason="price", note="价格")
+    project.refresh_from_db()
+    assert (project.final_stay_stage_number, project.final_stay_days) == (1, 0)
+    stalled = lambda: (  # noqa: E731
+        Project.objects.filter(pk=project.pk)
+        .annotate(**factor_annotations(norms={1: 10}, config=DealControlSettings.current()))
+        .values_list("stalled", flat=True)
+        .get()
+    )
+    assert stalled() is False
+    Project.objects.filter(pk=project.pk).update(final_stay_days=11)
+    assert stalled() is True
+    pipeline_services.project_reopen(project=project, by=manager, reason="误操作")
+    project.refresh_from_db()
+    assert (project.final_stay_stage_number, project.final_stay_days) == (None, None)
