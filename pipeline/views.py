@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.directory import directory
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
@@ -156,6 +155,11 @@ def project_section(request, pk: int, section: str):
         "history": ("customer",),
     }[section]
     project = get_visible_or_404(_projects(request.user).select_related(*related), request.user, pk=pk)
+    return _section_page(request, project, section)
+
+
+def _section_page(request, project, section: str, **overrides):
+    """A section for htmx, or as a page (``overrides``: a refused form to show as typed)."""
     context = {
         "project": project,
         "section": section,
@@ -163,6 +167,7 @@ def project_section(request, pk: int, section: str):
         "can_edit": project.is_editable_by(request.user),
     }
     context.update(_SECTION_CONTEXT[section](request, project))
+    context.update(overrides)
     return render_page_or_partial(request, "pipeline/project_section.html", context, partial=section)
 
 
@@ -181,10 +186,7 @@ def _people_section(request, project) -> dict:
 
 
 def _paperwork_section(request, project) -> dict:
-    members = list(project.members.all())
-    people = {p.pk: p for p in directory().people}
-    for member in members:  # the project team's names from the directory, not a query per member
-        member.user = people.get(member.user_id) or member.user
+    members = list(project.members.select_related("user", "user__team"))
     return {
         "stage_paperwork": _paperwork_by_stage(project=project, user=request.user, stages=catalog_cache.stages()),
         "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[:30],
@@ -387,7 +389,7 @@ def member_add(request, pk: int):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _section_page(request, project, "paperwork", member_form=form)
     return redirect(f"{project.get_absolute_url()}#section-paperwork")
 
 
@@ -457,16 +459,8 @@ def task_create(request, pk: int):
         )
         messages.success(request, _("任务已添加。"))
     else:
-        messages.error(
-            request,
-            _("任务未添加:%(errors)s")
-            % {
-                "errors": " ".join(
-                    f"{form.fields[f].label}:{' '.join(e)}" if f in form.fields else " ".join(e)
-                    for f, e in form.errors.items()
-                )
-            },
-        )
+        # The paperwork section as a page of its own, the task form as typed with its errors.
+        return _section_page(request, project, "paperwork", task_form=form)
     return redirect(f"{project.get_absolute_url()}#section-paperwork")
 
 

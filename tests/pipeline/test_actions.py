@@ -58,3 +58,21 @@ def test_project_team_members_are_added_once_and_the_owner_stays(client, rep, te
     mate = ProjectMember.objects.get(project=project, user=teammate)
     client.post(reverse("pipeline:member-remove", args=[project.pk, mate.pk]))
     assert not ProjectMember.objects.filter(pk=mate.pk).exists()
+
+
+def test_a_refused_task_or_member_comes_back_on_the_paperwork_section_as_typed(client, rep, project):
+    from pipeline.models import Task
+
+    client.force_login(rep)
+    before = Task.objects.count()
+    response = client.post(
+        reverse("pipeline:task-create", args=[project.pk]),
+        {"title": "", "kind": "other", "owner": rep.pk, "due_date": "2026-13-45"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and Task.objects.count() == before
+    assert "各阶段表单" in page and 'value="2026-13-45"' in page  # the section, with the typed date kept
+    assert 'id="id_title"' in page and "is-invalid" in page
+    response = client.post(reverse("pipeline:member-add", args=[project.pk]), {"user": "", "role": "engineer"})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    assert '<option value="engineer" selected>' in response.content.decode()
