@@ -168,6 +168,9 @@ def _section_page(request, project, section: str, **overrides):
     }
     context.update(_SECTION_CONTEXT[section](request, project))
     context.update(overrides)
+    for form in overrides.values():  # the browser scrolls to the first field to mend, on a phone too
+        if wrong := next((name for name in form.errors if name in form.fields), None):
+            form.fields[wrong].widget.attrs["autofocus"] = True
     return render_page_or_partial(request, "pipeline/project_section.html", context, partial=section)
 
 
