@@ -37,30 +37,34 @@ def fast_selects(form: forms.BaseForm) -> None:
             field.widget.__class__ = FastSelect
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    """Picks a person. Given ``people`` (from the cached directory) it draws its options from
-    them without a query; the queryset still decides what a submitted value may be."""
+class ListedChoiceField(forms.ModelChoiceField):
+    """A model select whose options, given as ``listed`` rows (from a cache), are drawn without a
+    query; the queryset still decides what a submitted value may be."""
 
     widget = FastSelect
 
-    def __init__(self, *args, people=None, **kwargs):
-        self.people = people
+    def __init__(self, *args, listed=None, **kwargs):
+        self.listed = listed
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.display_name}({obj.team or obj.get_role_display()})"
-
-    def set_people(self, people) -> None:
-        self.people = people
+    def set_listed(self, listed) -> None:
+        self.listed = listed
         self.widget.choices = self.choices
 
     def _get_choices(self):
-        if self.people is None:
+        if self.listed is None:
             return super()._get_choices()
         blank = [("", self.empty_label)] if self.empty_label is not None else []
-        return blank + [(p.pk, self.label_from_instance(p)) for p in self.people]
+        return blank + [(obj.pk, self.label_from_instance(obj)) for obj in self.listed]
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class UserChoiceField(ListedChoiceField):
+    """Picks a person (``listed``: people from the cached directory)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name}({obj.team or obj.get_role_display()})"
 
 
 class PaperForm(forms.ModelForm):
@@ -83,7 +87,7 @@ class PaperForm(forms.ModelForm):
                 old = self.fields[name]
                 self.fields[name] = UserChoiceField(
                     queryset=assignable,
-                    people=people,
+                    listed=people,
                     required=old.required,
                     label=old.label,
                     help_text=old.help_text,

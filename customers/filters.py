@@ -53,7 +53,7 @@ class CustomerFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = user_assignable_list(user=user)
-        self.filters["owner"].extra["people"] = directory().assignable(user)
+        self.filters["owner"].extra["listed"] = directory().assignable(user)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.directory import directory
 from accounts.models import Team
 from accounts.selectors import user_assignable_list
-from core.forms import UserChoiceField
+from core.forms import ListedChoiceField, UserChoiceField
 from customers.models import Customer
 from pipeline.models import Project, StageDefinition
 
@@ -15,23 +15,8 @@ class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
-class TeamChoiceField(forms.ModelChoiceField):
-    """A team select whose options come from the cached directory (``teams``), not a query."""
-
-    def __init__(self, *args, teams=None, **kwargs):
-        self.teams = teams
-        super().__init__(*args, **kwargs)
-
-    def _get_choices(self):
-        if self.teams is None:
-            return super()._get_choices()
-        return [("", self.empty_label)] + [(t.pk, str(t)) for t in self.teams]
-
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
-
-
 class TeamFilter(django_filters.ModelChoiceFilter):
-    field_class = TeamChoiceField
+    field_class = ListedChoiceField  # the teams from the cached directory
 
 
 class PeopleScopedFilters:
@@ -41,10 +26,10 @@ class PeopleScopedFilters:
         super().__init__(*args, **kwargs)
         people = directory()
         self.filters["owner"].queryset = user_assignable_list(user=user)
-        self.filters["owner"].extra["people"] = people.assignable(user)
+        self.filters["owner"].extra["listed"] = people.assignable(user)
         if not user.sees_everything:
             self.filters["team"].queryset = Team.objects.filter(pk=user.team_id)
-        self.filters["team"].extra["teams"] = people.teams_for(user)
+        self.filters["team"].extra["listed"] = people.teams_for(user)
 
 
 class BoardFilter(PeopleScopedFilters, django_filters.FilterSet):

@@ -133,7 +133,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].set_people(directory().people)
+        self.fields["user"].set_listed(directory().people)
 
 
 class TaskForm(forms.ModelForm):
@@ -150,7 +150,7 @@ class TaskForm(forms.ModelForm):
             queryset=User.objects.filter(
                 pk__in=[project.owner_id, *project.members.values_list("user_id", flat=True)]
             ).select_related("team"),
-            people=people,
+            listed=people,
             initial=project.owner_id,
         )
         self.fields["due_date"].initial = timezone.localdate
