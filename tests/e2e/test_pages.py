@@ -134,7 +134,7 @@ def test_the_project_page_loads_its_sections_as_they_come_into_view(browser, liv
     browser.set_window_size(1280, 900)
     _log_in(browser, live_server, "rep")
     browser.get(live_server.url + project.get_absolute_url())
-    WebDriverWait(browser, 10).until(lambda b: "赢率" in b.find_element(By.ID, "section-control").text)
+    WebDriverWait(browser, 30).until(lambda b: "赢率" in b.find_element(By.ID, "section-control").text)
     for section, heading in (
         ("people", "与采购有关人的角色与态度"),
         ("paperwork", "各阶段表单"),
@@ -142,6 +142,6 @@ def test_the_project_page_loads_its_sections_as_they_come_into_view(browser, liv
     ):
         element = browser.find_element(By.ID, f"section-{section}")
         browser.execute_script("arguments[0].scrollIntoView()", element)
-        WebDriverWait(browser, 10).until(lambda b, e=element, h=heading: h in e.text)
+        WebDriverWait(browser, 30).until(lambda b, e=element, h=heading: h in e.text)
     browser.execute_script("window.scrollTo(0, 0)")
     _shoot(browser, "1280-rep-project-detail-loaded")
