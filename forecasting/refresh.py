@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 
 from django.db import connection, connections
 from django.utils import timezone
 
+from core.db import session_settings
 from forecasting import anomalies, probability, rollups
 from forecasting.models import DealControlSettings
 
@@ -24,24 +24,10 @@ def refresh_all(*, full: bool = True) -> dict[str, float]:
         return _refresh_all(full=full)
 
 
-@contextmanager
 def batch_settings():
     """PostgreSQL settings for the roll-up's few large scans: no JIT (it spent 1.3 s compiling the
     model fit's query), and room to sort and hash in memory instead of on disk."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-        cursor.execute("SET work_mem = '64MB'")
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET jit")
-            cursor.execute("RESET work_mem")
-            cursor.execute("RESET max_parallel_workers_per_gather")
+    return session_settings(jit="off", work_mem="64MB", max_parallel_workers_per_gather=0)
 
 
 def _refresh_all(*, full: bool) -> dict[str, float]:
@@ -66,8 +52,7 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
     if model is None:
         model = step("win_model", probability.fit, norms=norms, config=config, now=now)
     step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
-    step("funnel", rollups.funnel_refresh)
-    step("forecast", rollups.forecast_refresh, since=since)
+    step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
     step("forecast_snapshot", rollups.forecast_snapshot_take)
     step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
     beside()

@@ -3,6 +3,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from forecasting import rollups
@@ -144,6 +145,131 @@ def test_rep_months_count_calls_visits_forms_advances_and_wins(rep, manager, mak
     assert (month.forms, month.forms_submitted, month.forms_on_time) == (2, 1, 1)
     assert (month.advances, month.ran_ahead) == (1, 1)  # the customer was still in stage 1
     assert (month.won, month.lost, month.won_amount) == (1, 0, D("1000000.00"))
+
+
+def _within(rows, *, since=None, owner_ids=None):
+    """Rep-month rows (month first, owner third) that a refresh with this scope rewrites."""
+    return [r for r in rows if (owner_ids is None or r[2] in owner_ids) and (since is None or r[0] >= since)]
+
+
+def _rep_month_rows():
+    counters = [f.name for f in RepMonth._meta.concrete_fields if f.name not in ("id",)]
+    return sorted(RepMonth.objects.values_list(*counters), key=str)
+
+
+@pytest.fixture
+def months_of_activity(bare, rep, teammate, manager, make_project):
+    """Three months of forms (one handed in late), advances ahead of and behind the customer, wins and losses."""
+    from demo.forms import demo_stage_form
+    from forms_toolkit.models import VisitReport
+
+    today = timezone.localdate()
+    for months_ago, owner in ((0, rep), (1, rep), (2, teammate), (3, rep)):
+        day = rollups.shift_months(rollups.month_start(today), -months_ago) + datetime.timedelta(days=3)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        project = bare(owner=owner, stage=3, created_at=moment - datetime.timedelta(days=40, hours=5))
+        calls = demo_stage_form("F01", project=project, by=owner, status="submitted")
+        type(calls).objects.filter(pk=calls.pk).update(filled_on=day, submitted_at=moment)
+        visit = demo_stage_form("F05", project=project, by=owner, status="submitted")
+        VisitReport.objects.filter(pk=visit.pk).update(filled_on=day, submitted_at=moment + datetime.timedelta(days=30))
+        stay(project, 2, at=moment, days=5, by=owner, customer_stage=1)
+        stay(project, 3, at=moment + datetime.timedelta(days=5), by=owner, customer_stage=3)
+        bare(
+            owner=owner,
+            stage=6,
+            status="won",
+            amount="123456.785",
+            closed_at=moment,
+            created_at=moment - datetime.timedelta(days=90, hours=7),
+        )
+        bare(owner=owner, stage=2, status="lost", closed_at=moment)
+
+
+def test_rep_months_count_losses_cycle_days_and_late_forms(rep, months_of_activity):
+    rollups.rep_months_refresh()
+
+    month = RepMonth.objects.get(owner=rep, month=rollups.month_start(timezone.localdate()))
+    assert (month.won, month.lost, month.won_amount) == (1, 1, D("123456.79"))
+    assert month.cycle_days_total == 90
+    assert (month.advances, month.ran_ahead) == (2, 1)
+    assert month.visits == 1 and month.forms_on_time < month.forms_submitted
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes rep-months in one statement")
+def test_rep_months_statement_equals_the_orm_path(rep, teammate, months_of_activity):
+    settings = {"on_time_days": 3}
+    since = rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
+    for scope in ({}, {"since": since}, {"owner_ids": [teammate.pk]}, {"since": since, "owner_ids": [rep.pk]}):
+        RepMonth.objects.all().delete()
+        rollups._rep_months_orm(owner_ids=None, since=None, **settings)
+        rollups._rep_months_orm(**{"owner_ids": None, "since": None} | scope, **settings)
+        expected = _rep_month_rows()
+        RepMonth.objects.filter(owner=rep).update(calls=99)  # stale rows in scope are put right,
+        RepMonth.objects.create(owner=rep, team=rep.team, month=since.replace(year=since.year + 1), calls=5)  # gone
+        rollups._rep_months_sql(**{"owner_ids": None, "since": None} | scope, **settings)
+        assert _within(_rep_month_rows(), **scope) == _within(expected, **scope), scope
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes funnel and forecast in one statement")
+def test_funnel_and_forecast_statement_equals_the_orm_path(bare, rep, teammate, manager):
+    month = rollups.month_start(timezone.localdate())
+    for i in range(10):
+        closed = timezone.now() - datetime.timedelta(days=40 * i)
+        bare(owner=(rep, teammate)[i % 2], stage=6, status="won", amount=f"{i + 1}00000.005", closed_at=closed)
+        project = bare(
+            owner=(rep, teammate, manager)[i % 3],
+            stage=1 + i % 8,
+            amount=f"{i + 2}00000",
+            probability=i * 7,
+            close_date=month + datetime.timedelta(days=35 * i),
+        )
+        if i % 3:
+            forecast_category_set(project=project, by=manager, category=("commit", "best_case")[i % 2])
+
+    def tables():
+        funnel = sorted(
+            FunnelSnapshot.objects.values_list("day", "owner_id", "stage_id", "count", "amount", "weighted")
+        )
+        forecast = sorted(
+            ForecastRollup.objects.values_list("month", "owner_id", "category", "count", "amount", "weighted")
+        )
+        return funnel, forecast
+
+    since = rollups.shift_months(month, -1)
+    for scope in (
+        {},
+        {"since": since},
+        {"owner_ids": [rep.pk, manager.pk]},
+        {"since": since, "owner_ids": [teammate.pk]},
+    ):
+        FunnelSnapshot.objects.all().delete()
+        ForecastRollup.objects.all().delete()
+        rollups.funnel_refresh()
+        rollups.forecast_refresh()
+        expected = tables()
+        ForecastRollup.objects.update(amount=1)  # rows in scope are put right, the others kept
+        FunnelSnapshot.objects.update(count=99)
+        ForecastRollup.objects.create(
+            month=month, owner=rep, team=rep.team, category="commit", count=1, amount=1, weighted=1
+        )
+        before = tables()
+        rollups.funnel_and_forecast_refresh(**scope)
+        funnel, forecast = tables()
+        assert _rewritten(funnel, **scope) == _rewritten(expected[0], **scope), scope
+        assert _rewritten(forecast, **scope) == _rewritten(expected[1], **scope), scope
+        assert [r for r in funnel + forecast if r not in _rewritten(funnel + forecast, **scope)] == [
+            r for r in before[0] + before[1] if r not in _rewritten(before[0] + before[1], **scope)
+        ], scope
+
+
+def _rewritten(rows, *, owner_ids=None, since=None):
+    """Funnel or forecast rows (day or month, owner, stage or category, ...) that a refresh with this scope rewrites:
+    a rep's rows, and of the won amounts only those from ``since`` on."""
+    return [
+        r
+        for r in rows
+        if (owner_ids is None or r[1] in owner_ids) and (since is None or r[2] != "won" or r[0] >= since)
+    ]
 
 
 def _snapshot_tables():
