@@ -9,20 +9,29 @@ from django.db import connection
 
 @contextmanager
 def session_settings(**values):
-    """``SET`` these PostgreSQL settings on this connection for the block, ``RESET`` them after.
+    """Run the block with these PostgreSQL settings, then put back what they were.
 
-    Left out inside a transaction (an error there would leave the ``RESET`` nowhere to run), and on
-    other databases: the settings change how a statement runs, never what it answers.
+    Inside a transaction they are ``SET LOCAL``: if the block fails, the rollback undoes them.
+    They change how a statement runs, never what it answers; other databases ignore them.
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or not values:
         yield
         return
+    scope = "LOCAL " if connection.in_atomic_block else ""
     with connection.cursor() as cursor:
-        for name, value in values.items():
-            cursor.execute(f"SET {name} = %s", [str(value)])
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(values)), list(values))
+        before = dict(zip(values, cursor.fetchone(), strict=True))
+
+    def put(settings):
+        with connection.cursor() as cursor:
+            for name, value in settings.items():
+                cursor.execute(f"SET {scope}{name} = %s", [str(value)])
+
+    put(values)
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            for name in values:
-                cursor.execute(f"RESET {name}")
+    except BaseException:
+        if not scope:
+            put(before)
+        raise
+    put(before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -18,6 +19,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
+from core.db import session_settings
 from forecasting.models import (
     DealControlSettings,
     ForecastCategory,
@@ -36,6 +38,13 @@ WEIGHTED = ExpressionWrapper(
     F("amount_cny") * F("win_probability") / 100, output_field=DecimalField(max_digits=24, decimal_places=4)
 )
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=24, decimal_places=4))
+
+
+def merged_with_projects():
+    """Stage changes joined to their projects by merging the two in project order (the stays and
+    advances indexes on stage changes, the projects' primary key): PostgreSQL would otherwise hash
+    a million projects for each of those scans (about 0.7 s more each at reference scale)."""
+    return session_settings(enable_hashjoin="off")
 
 
 def month_start(value: datetime.date | datetime.datetime) -> datetime.date:
@@ -351,6 +360,13 @@ REP_MONTH_COUNTERS = (
 )  # fmt: skip
 
 
+def _by_id_array(values: dict[int, int]) -> str:
+    """A PostgreSQL ``int[]`` literal whose element at each id is its value (NULL between them)."""
+    first, last = min(values, default=1), max(values, default=1)
+    elements = ",".join(str(values.get(i, "NULL")) for i in range(first, last + 1))
+    return f"[{first}:{last}]={{{elements}}}"
+
+
 def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int) -> int:
     """The same rows as the ORM path above, summed and written by PostgreSQL in one statement.
 
@@ -384,38 +400,40 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         return f"SELECT {owner} AS owner_id, {month} AS month, {columns}"
 
     quote = connection.ops.quote_name
-    calls = CallLogRow._meta
-    sources = [
-        row("f.filled_by_id", "DATE_TRUNC('month', f.filled_on)::date", calls="COUNT(*)")
-        + f" FROM {quote(calls.db_table)} r JOIN {quote(CallLog._meta.db_table)} f"
-        f" ON f.id = r.{quote(calls.get_field('form').column)}"
-        f" WHERE {scope('f.filled_by_id', day='f.filled_on')} GROUP BY 1, 2"
-    ]
+    form_month = "DATE_TRUNC('month', filled_on::timestamp)::date"  # a date: no time zone to convert
+    row_form = quote(CallLogRow._meta.get_field("form").column)
+    sources = []
     for form_type in registry.all():
         counts = {
             "forms": "COUNT(*)",
             "forms_submitted": "COUNT(submitted_at)",
             "forms_on_time": "COUNT(*) FILTER (WHERE submitted_at < filled_on + %(grace)s)",
         }
+        rows = ""
         if form_type.model is VisitReport:
             counts["visits"] = "COUNT(*)"
+        if form_type.model is CallLog:  # each row of a call log is a call
+            counts["calls"] = "COALESCE(SUM(calls.n), 0)"
+            rows = (
+                f" LEFT JOIN (SELECT {row_form} AS form_id, COUNT(*) AS n FROM {quote(CallLogRow._meta.db_table)}"
+                f" GROUP BY 1) calls ON calls.form_id = id"
+            )
         sources.append(
-            row("filled_by_id", "DATE_TRUNC('month', filled_on)::date", **counts)
-            + f" FROM {quote(form_type.model._meta.db_table)}"
+            row("filled_by_id", form_month, **counts) + f" FROM {quote(form_type.model._meta.db_table)}{rows}"
             f" WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1, 2"
         )
-    stage_table = quote(StageDefinition._meta.db_table)
+    # Stage numbers looked up by id in an array: two joins per stage change cost more (0.6 s of 3.4 s).
+    params["numbers"] = _by_id_array(dict(StageDefinition.objects.values_list("pk", "number")))
     sources.append(
         row(
             "p.owner_id",
             "DATE_TRUNC('month', c.at AT TIME ZONE %(tz)s)::date",
             advances="COUNT(*)",
-            ran_ahead="COUNT(*) FILTER (WHERE ts.number > cs.number)",
+            ran_ahead="COUNT(*) FILTER (WHERE (%(numbers)s::int[])[c.to_stage_id]"
+            " > (%(numbers)s::int[])[c.customer_stage_id])",
         )
         + f" FROM {quote(StageChange._meta.db_table)} c"
         f" JOIN {quote(Project._meta.db_table)} p ON p.id = c.project_id"
-        f" JOIN {stage_table} ts ON ts.id = c.to_stage_id"
-        f" LEFT JOIN {stage_table} cs ON cs.id = c.customer_stage_id"
         f" WHERE c.kind = %(advance)s AND {scope('p.owner_id', moment='c.at')} GROUP BY 1, 2"
     )
     sources.append(
@@ -451,9 +469,11 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         SELECT m.*, u.team_id FROM months m JOIN {quote(User._meta.db_table)} u ON u.id = m.owner_id
         ON CONFLICT (month, owner_id) DO UPDATE SET {updates}
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    # Everything: merged in project order. From a month on: the stage changes since then, by their date.
+    with merged_with_projects() if since is None and owners is None else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
 
 
 # Stage conversion and days in stage --------------------------------------------------------------
@@ -486,13 +506,16 @@ def stage_stats_refresh() -> int:
         counts[f"l{s.number}"] = Count("pk", filter=reached & Q(status=Project.Status.LOST))
     by_team = {row["team_id"]: row for row in Project.objects.order_by().values("team_id").annotate(**counts)}
     histograms: dict[tuple[int | None, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (
+    stays = (
         StageChange.objects.stays()
         .filter(days__isnull=False)
         .order_by()
         .values("project__team_id", "to_stage_id", "days")
-        .annotate(n=Count("pk"))
-    ):
+        .annotate(n=Count("*"))
+    )
+    with merged_with_projects():
+        stays = list(stays)
+    for row in stays:
         histograms[(row["project__team_id"], row["to_stage_id"])][row["days"]] += row["n"]
         histograms[(None, row["to_stage_id"])][row["days"]] += row["n"]
     company = defaultdict(int)

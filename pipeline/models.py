@@ -455,7 +455,24 @@ class StageChange(models.Model):
         verbose_name = _("阶段变更")
         verbose_name_plural = _("阶段变更")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["project", "at"]), models.Index(fields=["at"])]
+        indexes = [
+            models.Index(fields=["project", "at"]),
+            models.Index(fields=["at"]),
+            # Read in project order by the roll-ups (stays per team and stage, advances per rep and
+            # month), merged with the projects instead of hashing a million of them.
+            models.Index(
+                fields=["project"],
+                include=["to_stage", "days"],
+                condition=Q(kind__in=["created", "advance", "step_back", "reopen"], days__isnull=False),
+                name="stagechange_closed_stays",
+            ),
+            models.Index(
+                fields=["project"],
+                include=["at", "to_stage", "customer_stage"],
+                condition=Q(kind="advance"),
+                name="stagechange_advances",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_stage_id} → {self.to_stage_id}"
