@@ -49,6 +49,8 @@ bench: venv
 	$(BENCH_ENV) $(VPY) manage.py bench $(BENCH_ARGS)
 
 # 200 simulated users for 10 minutes against gunicorn + a Celery worker (installs locust into the venv).
+LOAD_USERS ?= 200
+LOAD_MINUTES ?= 10
 load: venv
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) bench/load.sh $(LOAD_USERS) $(LOAD_MINUTES)
 
