@@ -249,6 +249,10 @@ def forecast_snapshot_take(*, month: datetime.date | None = None) -> int:
 
 # Rep activity ------------------------------------------------------------------------------------
 
+REP_MONTH_COUNTERS = tuple(
+    f.name for f in RepMonth._meta.concrete_fields if f.name not in ("id", "month", "team", "owner")
+)
+
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -341,7 +345,6 @@ def _rep_months_orm(*, owner_ids, since: datetime.date | None, on_time_days: int
         entry["cycle_days_total"] += max(row["cycle"].days, 0) if row["cycle"] else 0
 
     teams = dict(User.objects.filter(pk__in={owner for owner, _ in months}).values_list("pk", "team_id"))
-    counters = [f.name for f in RepMonth._meta.concrete_fields if f.name not in ("id", "month", "team", "owner")]
     return _replace(
         _for_owners(RepMonth.objects.filter(month__gte=since) if since else RepMonth.objects.all(), owner_ids),
         [
@@ -350,14 +353,8 @@ def _rep_months_orm(*, owner_ids, since: datetime.date | None, on_time_days: int
             if owner in teams
         ],
         unique=("month", "owner_id"),
-        values=("team_id", *counters),
+        values=("team_id", *REP_MONTH_COUNTERS),
     )
-
-
-REP_MONTH_COUNTERS = (
-    "calls", "visits", "forms", "forms_submitted", "forms_on_time",
-    "advances", "ran_ahead", "won", "lost", "won_amount", "cycle_days_total",
-)  # fmt: skip
 
 
 def _by_id_array(values: dict[int, int]) -> str:
