@@ -81,20 +81,14 @@ def _replace(scope, rows: list, *, unique: tuple[str, ...], values: tuple[str, .
     Rows that did not change keep their identity, so running a roll-up twice leaves the same rows.
     """
     model = scope.model
-    if connection.vendor == "postgresql" and len(rows) > UNNEST_FROM:
-        _upsert_unnest(model, rows, unique=unique, values=values)
-    else:
-        model.objects.bulk_create(
-            rows, batch_size=2000, update_conflicts=True, unique_fields=list(unique), update_fields=list(values)
-        )
+    model.objects.bulk_create(
+        rows, batch_size=2000, update_conflicts=True, unique_fields=list(unique), update_fields=list(values)
+    )
     wanted = {tuple(getattr(row, f) for f in unique) for row in rows}
     stale = [pk for pk, *key in scope.values_list("pk", *unique) if tuple(key) not in wanted]
     for i in range(0, len(stale), 2000):
         model.objects.filter(pk__in=stale[i : i + 2000]).delete()
     return len(rows)
-
-
-UNNEST_FROM = 1000  # rows; fewer go through bulk_create
 
 
 def _changed_only(table: str, columns) -> str:
@@ -105,26 +99,6 @@ def _changed_only(table: str, columns) -> str:
     ours = ", ".join(f"{table}.{c}" for c in columns)
     theirs = ", ".join(f"EXCLUDED.{c}" for c in columns)
     return f"{assignments} WHERE ({ours}) IS DISTINCT FROM ({theirs})"
-
-
-def _upsert_unnest(model, rows: list, *, unique: tuple[str, ...], values: tuple[str, ...]) -> None:
-    """The upsert bulk_create does, one array per column: a full run's 55,000 rep-month rows took
-    Django 4 s to turn into parameters, PostgreSQL a fraction of a second to unnest."""
-    by_name = {f.name: f for f in model._meta.concrete_fields} | {f.attname: f for f in model._meta.concrete_fields}
-    fields = [by_name[name] for name in (*unique, *values)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    keys = ", ".join(quote(by_name[name].column) for name in unique)
-    updates = _changed_only(quote(model._meta.db_table), [quote(by_name[n].column) for n in values])
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM UNNEST({arrays}) "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 20000):
-            chunk = rows[start : start + 20000]
-            cursor.execute(sql, [[getattr(row, f.attname) for row in chunk] for f in fields])
 
 
 # Funnel ------------------------------------------------------------------------------------------
