@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, DecisionMakerProfile
 from core.forms import DateInput, PaperForm
+from customers.forms import offer_customers
 
 CONTACT_SECTIONS = [
     (_("基本信息"), ["customer", "name", "title", "employer", "reports_to"]),
@@ -53,7 +54,6 @@ PROFILE_SECTIONS = [
 
 class ContactForm(PaperForm):
     sections = CONTACT_SECTIONS
-    user_fields = ("collected_by",)
 
     class Meta:
         model = Contact
@@ -62,7 +62,7 @@ class ContactForm(PaperForm):
 
     def __init__(self, *args, user, customers, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["customer"].queryset = customers
+        offer_customers(self.fields["customer"], customers)
         customer_id = self.data.get("customer") or self.initial.get("customer") or self.instance.customer_id
         bosses = Contact.objects.none()
         if customer_id:
@@ -80,7 +80,6 @@ class ContactForm(PaperForm):
 
 class DecisionMakerProfileForm(PaperForm):
     sections = PROFILE_SECTIONS
-    user_fields = ("collected_by",)
 
     class Meta:
         model = DecisionMakerProfile

@@ -5,6 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
 from accounts.directory import directory
+from accounts.models import User
 from accounts.selectors import user_assignable_list
 
 
@@ -16,6 +17,9 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
+        return self.render_select(name, value, attrs, self.choices)
+
+    def render_select(self, name, value, attrs, choices):
         chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
         chosen = chosen or {""}
         options = format_html_join(
@@ -23,11 +27,54 @@ class FastSelect(forms.Select):
             '<option value="{}"{}>{}</option>',
             (
                 (key, " selected" if key in chosen else "", label)
-                for key, label in ((str("" if v is None else v), label) for v, label in self.choices)
+                for key, label in ((str("" if v is None else v), label) for v, label in choices)
             ),
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+
+
+class SearchSelect(FastSelect):
+    """A model select for a list that may be long (a director's 100,000 customers).
+
+    Up to ``limit`` choices it is a plain select. Beyond that only the chosen option is
+    written, and a search box beside it asks ``search_url`` (htmx) for the matching
+    options; the field's queryset still decides what a submitted value may be.
+    """
+
+    limit = 200
+
+    def __init__(self, attrs=None, *, search_url, placeholder=""):
+        super().__init__(attrs)
+        self.search_url = search_url
+        self.placeholder = placeholder
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = self.choices.field
+        queryset = self.choices.queryset
+        first = list(queryset[: self.limit + 1])
+        if len(first) <= self.limit:
+            shown = first
+        else:
+            shown = list(queryset.filter(pk=value)) if value not in (None, "") and str(value).isdigit() else []
+        blank = [("", field.empty_label)] if field.empty_label is not None else []
+        choices = [*blank, *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in shown)]
+        select = self.render_select(name, value, attrs, choices)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if len(first) <= self.limit or final_attrs.get("disabled"):
+            return select
+        target = final_attrs.get("id") or f"id_{name}"
+        search = format_html(
+            '<input type="search" class="form-control mb-1" placeholder="{}" aria-label="{}" aria-controls="{}" '
+            'autocomplete="off" name="q" hx-get="{}" hx-trigger="input changed delay:300ms, search" '
+            'hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace">',
+            self.placeholder,
+            self.placeholder,
+            target,
+            self.search_url,
+            target,
+        )
+        return search + select
 
 
 def fast_selects(form: forms.BaseForm) -> None:
@@ -67,6 +114,33 @@ class UserChoiceField(ListedChoiceField):
         return f"{obj.display_name}({obj.team or obj.get_role_display()})"
 
 
+def limit_people(form: forms.BaseForm, user) -> None:
+    """Every field of ``form`` that picks a person offers the people ``user`` may assign.
+
+    Whoever the record already names stays on the list (a colleague since moved to another
+    team), so opening and saving it again does not fail.
+    """
+    assignable = user_assignable_list(user=user)
+    people = directory().assignable(user)
+    for name, old in list(form.fields.items()):
+        if not isinstance(old, forms.ModelChoiceField) or old.queryset.model is not User:
+            continue
+        queryset, listed = assignable, people
+        current = form.initial.get(name)
+        if current and all(str(p.pk) != str(current) for p in people):
+            named = User.objects.filter(pk=current)
+            queryset = assignable | named
+            listed = [*people, *named.select_related("team")]
+        form.fields[name] = UserChoiceField(
+            queryset=queryset,
+            listed=listed,
+            required=old.required,
+            label=old.label,
+            help_text=old.help_text,
+            initial=old.initial,
+        )
+
+
 class PaperForm(forms.ModelForm):
     """A ModelForm laid out like its paper: one fieldset per section.
 
@@ -75,23 +149,11 @@ class PaperForm(forms.ModelForm):
     """
 
     sections: list[tuple[str, list[str]]] = []
-    user_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        assignable = user_assignable_list(user=user)
-        people = directory().assignable(user)
-        for name in self.user_fields:
-            if name in self.fields:
-                old = self.fields[name]
-                self.fields[name] = UserChoiceField(
-                    queryset=assignable,
-                    listed=people,
-                    required=old.required,
-                    label=old.label,
-                    help_text=old.help_text,
-                )
+        limit_people(self, user)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
@@ -123,10 +185,19 @@ class DateInput(forms.DateInput):
 
 
 class RowForm(forms.ModelForm):
-    """A row of a paper table: Bootstrap classes on the widgets, labels left to the table header."""
+    """A row of a paper table: Bootstrap classes on the widgets, labels left to the table header.
 
-    def __init__(self, *args, **kwargs):
+    Formsets pass every row (the empty one the page copies from included) the same
+    ``form_kwargs``: ``user``, whose assignable people the person fields offer, and
+    ``limit_to``, {field: queryset} for the other choices (a customer's own contacts).
+    """
+
+    def __init__(self, *args, user=None, limit_to=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, queryset in (limit_to or {}).items():
+            self.fields[name].queryset = queryset
+        if user is not None:
+            limit_people(self, user)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

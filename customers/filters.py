@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
@@ -56,7 +55,4 @@ class CustomerFilter(django_filters.FilterSet):
         self.filters["owner"].extra["listed"] = directory().assignable(user)
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__icontains=value))
+        return queryset.search(value)

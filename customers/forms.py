@@ -1,7 +1,20 @@
+from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PaperForm
+from core.forms import PaperForm, SearchSelect
 from customers.models import Customer
+
+
+def offer_customers(field: forms.ModelChoiceField, customers) -> None:
+    """Make ``field`` pick one of ``customers``: a select, with a search box once they are many."""
+    attrs = {k: v for k, v in field.widget.attrs.items() if k != "class"}
+    field.widget = SearchSelect(
+        attrs, search_url=reverse_lazy("customers:options"), placeholder=_("搜索企业名称、简称或编号")
+    )
+    field.widget.is_required = field.required
+    field.queryset = customers  # also hands the widget its choices
+
 
 CUSTOMER_SECTIONS = [
     (
@@ -43,7 +56,6 @@ CUSTOMER_SECTIONS = [
 
 class CustomerForm(PaperForm):
     sections = CUSTOMER_SECTIONS
-    user_fields = ("owner", "collected_by")
 
     class Meta:
         model = Customer

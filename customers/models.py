@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,13 @@ NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 class CustomerQuerySet(TeamScopedQuerySet):
     team_path = "team"
     owner_paths = ("owner",)
+
+    def search(self, text: str):
+        """Customers whose name, short name or code contains ``text`` (all of them for blank text)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text))
 
 
 class Customer(TeamScopedMixin, AuditBlock):

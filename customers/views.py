@@ -15,6 +15,8 @@ from customers.forms import CUSTOMER_SECTIONS, CustomerForm
 from customers.hooks import customer_paperwork
 from customers.models import Customer
 
+OPTIONS_SHOWN = 50
+
 
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related("owner", "team")
@@ -22,6 +24,17 @@ def customer_list(request):
     page = paginate(request, filterset.qs if filterset.is_valid() else customers.none())
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "customers/customer_list.html", context, partial="results")
+
+
+def customer_options(request):
+    """The options of a customer select's search box: the first visible customers that match."""
+    customers = Customer.objects.visible_to(request.user).search(request.GET.get("q", ""))
+    found = list(customers.order_by("name", "pk").only("pk", "name")[: OPTIONS_SHOWN + 1])
+    return render(
+        request,
+        "customers/options.html",
+        {"customers": found[:OPTIONS_SHOWN], "more": len(found) > OPTIONS_SHOWN},
+    )
 
 
 def customer_detail(request, pk: int):

@@ -18,6 +18,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_fac
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, PaperForm, RowForm
+from customers.forms import offer_customers
+from customers.models import Customer
 
 
 def _is_team_manager(form, user) -> bool:
@@ -153,6 +155,10 @@ class FormType:
                 self.fields["filled_on"].label = form_type.date_label
                 if not self.is_bound:
                     self.fields["version"].initial = self.instance.version
+                for form_field in self.fields.values():
+                    # F04 compares with another customer: one the user may see, never another team's.
+                    if isinstance(form_field, forms.ModelChoiceField) and form_field.queryset.model is Customer:
+                        offer_customers(form_field, Customer.objects.visible_to(user).order_by("name"))
                 if not can_see_sensitive(self.instance, user):
                     for name in form_type.sensitive_fields:
                         self.fields.pop(name, None)

@@ -46,14 +46,13 @@ def _formsets(form_type, request, instance):
         if instance.pk is None and inline.initial and data is None:
             initial = inline.initial()
             kwargs["initial"] = initial
-        formset = inline.formset_class(data, files, instance=instance, prefix=inline.prefix, **kwargs)
+        form_kwargs = {"user": request.user, "limit_to": inline.queryset(instance) if inline.queryset else {}}
+        formset = inline.formset_class(
+            data, files, instance=instance, prefix=inline.prefix, form_kwargs=form_kwargs, **kwargs
+        )
         if instance.pk is None and inline.initial and data is None:
             formset.extra = len(kwargs["initial"])
         formset.label = inline.label
-        if inline.queryset:
-            for field_name, queryset in inline.queryset(instance).items():
-                for form in [*formset.forms, formset.empty_form]:
-                    form.fields[field_name].queryset = queryset
         formsets[inline.prefix] = formset
     if form_type.bind_formsets:
         form_type.bind_formsets(formsets)

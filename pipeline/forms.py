@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.directory import directory
 from accounts.models import User
 from core.forms import DateInput, PaperForm, RowForm, UserChoiceField
+from customers.forms import offer_customers
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
 
 PROJECT_SECTIONS = [
@@ -26,7 +27,6 @@ class CustomerStageChoiceField(forms.ModelChoiceField):
 
 class ProjectForm(PaperForm):
     sections = PROJECT_SECTIONS
-    user_fields = ("owner",)
 
     class Meta:
         model = Project
@@ -35,7 +35,7 @@ class ProjectForm(PaperForm):
 
     def __init__(self, *args, user, customers, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["customer"].queryset = customers
+        offer_customers(self.fields["customer"], customers)
         if user.is_rep:
             del self.fields["owner"]
         elif not self.instance.pk:
@@ -177,8 +177,6 @@ ProcurementStepFormSet = inlineformset_factory(
 )
 
 
-def limit_contacts(formset, *, project: Project, field: str) -> None:
-    """Only the project customer's contacts may be picked."""
-    contacts = project.customer.contacts.order_by("name")
-    for form in [*formset.forms, formset.empty_form]:
-        form.fields[field].queryset = contacts
+def customer_contacts(*, project: Project, field: str) -> dict:
+    """``form_kwargs`` for a map's rows: only the project customer's contacts may be picked."""
+    return {"limit_to": {field: project.customer.contacts.order_by("name")}}

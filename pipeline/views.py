@@ -26,7 +26,7 @@ from pipeline.forms import (
     ReasonForm,
     StepBackForm,
     TaskForm,
-    limit_contacts,
+    customer_contacts,
 )
 from pipeline.gates import current_stage_statuses, evaluate_gate
 from pipeline.hooks import project_panels, stage_paperwork
@@ -410,8 +410,11 @@ def member_remove(request, pk: int, member_pk: int):
 
 def _map_page(request, pk, *, formset_class, field, template, title):
     project = _project_for_edit(request, pk)
-    formset = formset_class(request.POST if request.method == "POST" else None, instance=project)
-    limit_contacts(formset, project=project, field=field)
+    formset = formset_class(
+        request.POST if request.method == "POST" else None,
+        instance=project,
+        form_kwargs={"user": request.user, **customer_contacts(project=project, field=field)},
+    )
     if request.method == "POST" and formset.is_valid():
         formset.save()
         services.project_maps_saved(project=project)
