@@ -125,6 +125,8 @@ class StageForm(TeamScopedMixin, models.Model):
             models.Index(fields=["customer", "status"], name="%(class)s_c"),
             # A rep's returned forms on "my day" (a rep has thousands of forms, a few returned).
             models.Index(fields=["filled_by", "status"], name="%(class)s_f"),
+            # The forms list, newest first across the types (selectors.NewestFirst).
+            models.Index(fields=["filled_on", "id"], name="%(class)s_n"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 
@@ -164,8 +165,29 @@ def form_list(*, user, code: str = "", status: str = ""):
         parts.append(
             qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
         )
-    combined = _union(parts)
-    return combined.order_by("-filled_on", "-pk") if parts else []
+    return NewestFirst(parts)
+
+
+class NewestFirst:
+    """Rows of several form types, newest first, for a page to slice without sorting them all.
+
+    Each type gives only its own newest rows (a backward scan of its filled_on index), and
+    just those are sorted together: a director's first page read 5M forms to show 25. A
+    database that cannot order and limit inside a UNION sorts the whole union instead.
+    """
+
+    order = ("-filled_on", "-pk")
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        if not self.parts:
+            return []
+        parts = self.parts
+        if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+            parts = [part.order_by(*self.order)[: window.stop] for part in parts]
+        return list(_union(parts).order_by(*self.order)[window])
 
 
 def approval_queue(*, user, limit: int = 200) -> list[dict]:

@@ -300,6 +300,8 @@ class Project(TeamScopedMixin, models.Model):
             models.Index(fields=["customer", "status"]),
             models.Index(fields=["-created_at"], name="project_newest_first"),
             models.Index(fields=["team", "-created_at"], name="project_team_newest_first"),
+            # The case library: won projects, latest signed first.
+            models.Index(fields=["-closed_at"], condition=Q(status="won"), name="project_won_latest_first"),
             # The funnel board: each column's first cards and its totals read from the index alone.
             models.Index(
                 fields=["stage", "expected_close_date", "id"],

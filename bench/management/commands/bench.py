@@ -134,6 +134,8 @@ class Command(BaseCommand):
             ("customer list", "/customers/", everyone),
             ("customer detail", customer.get_absolute_url(), everyone),
             ("form create (F05)", f"/forms/F05/new/?project={project.pk}", ("rep",)),
+            ("forms list", "/forms/", everyone),
+            ("case library", "/projects/cases/", everyone),
             ("approval queue", "/forms/queue/", bosses),
             ("manager dashboard", f"/control/teams/{rep.team_id}/", bosses),
             ("company dashboard", "/control/company/", ("director",)),
