@@ -1,4 +1,5 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Team, User
 
@@ -12,11 +13,23 @@ def user_assignable_list(*, user: User) -> QuerySet[User]:
 
 
 def team_overview_list(*, user: User) -> QuerySet[Team]:
-    """Teams the user oversees with their customer counts, for the home page."""
+    """Teams the user oversees with their customer counts, for the home page.
+
+    Each count is its own subquery: joining customers and members together multiplied
+    the rows (2,500 customers x 12 people a team) before DISTINCT counted them back.
+    """
+    from customers.models import Customer
+
+    def counted(rows):
+        return Subquery(
+            rows.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("*")).values("n"),
+            output_field=IntegerField(),
+        )
+
     teams = Team.objects.annotate(
-        customer_count=Count("customers", distinct=True),
-        unreviewed_count=Count("customers", filter=Q(customers__is_reviewed=False), distinct=True),
-        member_count=Count("members", distinct=True),
+        customer_count=Coalesce(counted(Customer.objects.all()), 0),
+        unreviewed_count=Coalesce(counted(Customer.objects.filter(is_reviewed=False)), 0),
+        member_count=Coalesce(counted(User.objects.all()), 0),
     ).order_by("name")
     if user.sees_everything:
         return teams

@@ -184,6 +184,8 @@ class Customer(TeamScopedMixin, AuditBlock):
             models.Index(fields=["name"]),
             models.Index(fields=["team", "name"]),
             models.Index(fields=["owner", "name"]),
+            # The home page: customers waiting for review, counted per team and listed oldest first.
+            models.Index(fields=["team", "created_at"], condition=Q(is_reviewed=False), name="customer_unreviewed"),
         ]
         constraints = [
             models.CheckConstraint(

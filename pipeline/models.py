@@ -654,6 +654,8 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["owner", "done_at", "due_date"]),
             models.Index(fields=["team", "done_at", "due_date"]),
+            # A director's "my day": the company's overdue tasks, oldest due first.
+            models.Index(fields=["due_date", "id"], condition=Q(done_at__isnull=True), name="task_open_by_due"),
         ]
 
     def __str__(self) -> str:

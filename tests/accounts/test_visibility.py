@@ -54,3 +54,17 @@ def test_the_database_insists_reps_and_managers_belong_to_a_team(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username="floating", role="rep", team=None)
+
+
+def test_team_overview_counts_each_teams_people_and_customers(
+    db, team_a, team_b, rep, teammate, manager, other_rep, director
+):
+    from accounts.selectors import team_overview_list
+    from tests.factories import CustomerFactory
+
+    for n in range(3):
+        CustomerFactory(owner=rep, name=f"甲{n}", is_reviewed=n == 0)
+    CustomerFactory(owner=other_rep, name="乙0", is_reviewed=True)
+    rows = {t.name: (t.member_count, t.customer_count, t.unreviewed_count) for t in team_overview_list(user=director)}
+    assert rows == {team_a.name: (3, 3, 2), team_b.name: (1, 1, 0)}
+    assert [t.name for t in team_overview_list(user=manager)] == [team_a.name]

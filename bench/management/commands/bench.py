@@ -123,6 +123,8 @@ class Command(BaseCommand):
         visit = self._draft_visit(rep, project)
         everyone, bosses = ("rep", "manager", "director"), ("manager", "director")
         pages = [
+            ("home", "/", everyone),
+            ("my day", "/projects/my-day/", everyone),
             ("funnel board", "/projects/board/", everyone),
             ("project list", "/projects/", everyone),
             ("project list, page 50", "/projects/?page=50", everyone),
@@ -144,7 +146,10 @@ class Command(BaseCommand):
             ("anomalies", "/control/anomalies/", everyone),
         ]
         if visit:
-            pages.insert(7, ("form edit (F05)", f"/forms/F05/{visit.pk}/edit/", ("rep",)))
+            pages.insert(
+                1 + [p[0] for p in pages].index("form create (F05)"),
+                ("form edit (F05)", f"/forms/F05/{visit.pk}/edit/", ("rep",)),
+            )
         return pages
 
     def _draft_visit(self, rep, project):

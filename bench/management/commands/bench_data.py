@@ -122,6 +122,10 @@ class Command(BaseCommand):
 
     def _customers(self, rng, reps: list[Owner], n: int, started) -> list[Buyer]:
         buyers = []
+        # The team's manager has reviewed all but the newest 2% (a review queue, not the whole book).
+        manager_of = dict(User.objects.filter(role=User.Role.MANAGER, team__isnull=False).values_list("team_id", "pk"))
+        reviewed_before = int(n * 0.98)
+        reviewed_at = timezone.now()
         for first in range(0, n, 10_000):
             with transaction.atomic():
                 batch = []
@@ -139,6 +143,9 @@ class Command(BaseCommand):
                             team_id=owner.team_id,
                             registered_on=timezone.localdate(),
                             entered_by_id=owner.pk,
+                            is_reviewed=i < reviewed_before,
+                            reviewed_by_id=manager_of.get(owner.team_id) if i < reviewed_before else None,
+                            reviewed_at=reviewed_at if i < reviewed_before else None,
                         )
                     )
                 Customer.objects.bulk_create(batch, batch_size=2000)
