@@ -27,7 +27,7 @@ class Catalog:
 
 
 def catalog() -> Catalog:
-    """A fresh copy each call (the cache unpickles), so callers may change what they get."""
+    """Shared by the process (see ``core.caching``): read it, do not change it."""
     return cached(KEY, _load)
 
 
