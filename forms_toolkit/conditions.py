@@ -1,9 +1,11 @@
 """Stage conditions of the kind "form X submitted / approved", answered from the forms themselves."""
 
 from django.db.models import CharField, Value
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.db import ReusedSql
 from customers.hooks import customer_paperwork_providers
 from forms_toolkit import definitions  # noqa: F401  (fills the registry)
 from forms_toolkit.models import StageForm
@@ -18,30 +20,45 @@ DONE_STATUSES = {
 }
 
 
-def _forms_done(projects, conditions):
-    """Both form kinds from one query over every form table: which projects have which forms in which status."""
-    project_ids = {p.pk for p in projects}
-    customer_ids = {p.customer_id for p in projects}
+def _done_forms(codes: tuple[str, ...], project_ids, customer_ids):
+    """Submitted or approved forms of ``codes`` on these projects (customer-level types: customers).
+
+    Built as a reusable statement (core.db.ReusedSql): on PostgreSQL the id lists are
+    arrays, one parameter each, so the SQL stays the same whatever their length.
+    """
     parts = []
-    for code in {c.form_type for c in conditions}:
+    for code in codes:
         form_type = registry.get(code)
-        if form_type is None:
-            continue
         qs = form_type.model.objects.filter(status__in=DONE_STATUSES[StageCondition.Kind.FORM_SUBMITTED])
-        if form_type.level == "customer":
-            qs = qs.filter(customer_id__in=customer_ids)
+        field, ids = ("customer_id", customer_ids) if form_type.level == "customer" else ("project_id", project_ids)
+        if isinstance(ids, int):  # the placeholder of the PostgreSQL statement
+            qs = qs.filter(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
         else:
-            qs = qs.filter(project_id__in=project_ids)
+            qs = qs.filter(**{f"{field}__in": ids})
         parts.append(
             qs.annotate(code=Value(code, output_field=CharField()))
-            .values_list("project_id", "customer_id", "code", "status")
+            .values("project_id", "customer_id", "code", "status")
             .order_by()
         )
-    if not parts:
+    return parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+
+
+_done_statements: dict[tuple[str, ...], ReusedSql] = {}
+
+
+def _forms_done(projects, conditions):
+    """Both form kinds from one query over every form table: which projects have which forms in which status."""
+    codes = tuple(sorted({c.form_type for c in conditions if registry.get(c.form_type) is not None}))
+    if not codes:
         return set()
-    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    if codes not in _done_statements:
+        _done_statements[codes] = ReusedSql(
+            lambda project_ids, customer_ids: _done_forms(codes, project_ids, customer_ids)
+        )
+    rows = _done_statements[codes].rows(sorted({p.pk for p in projects}), sorted({p.customer_id for p in projects}))
     by_project, by_customer = set(), set()
-    for project_id, customer_id, code, status in rows:
+    for row in rows:
+        project_id, customer_id, code, status = row["project_id"], row["customer_id"], row["code"], row["status"]
         by_project.add((project_id, code, status))
         by_customer.add((customer_id, code, status))
     met = set()

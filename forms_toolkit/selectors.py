@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 
+from core.db import ReusedSql
 from core.templatetags.paper import field_display
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
@@ -219,19 +220,26 @@ STATUS_BADGES = {
 }
 
 
-def project_paperwork(*, project, user) -> dict[int, list[dict]]:
-    """Each stage's form types with the project's forms of that type (one query for all of them)."""
-    from django.urls import reverse
-
+def _project_forms(project_id: int):
     parts = [
-        t.model.objects.filter(project=project)
+        t.model.objects.filter(project_id=project_id)
         .annotate(code=Value(t.code, output_field=CharField()))
         .values("pk", "number", "status", "code")
         .order_by()
         for t in registry.all()
         if t.level == "project"
     ]
-    rows = list(_union(parts).order_by("pk")) if parts else []
+    return _union(parts).order_by("pk")
+
+
+_project_forms_sql = ReusedSql(_project_forms)
+
+
+def project_paperwork(*, project, user) -> dict[int, list[dict]]:
+    """Each stage's form types with the project's forms of that type (one query for all of them)."""
+    from django.urls import reverse
+
+    rows = _project_forms_sql.rows(project.pk)
     labels = dict(StageForm.Status.choices)
     by_code: dict[str, list[dict]] = {}
     for row in rows:
@@ -259,25 +267,47 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
     return out
 
 
-def returned_forms(*, user, limit: int = 50) -> list[dict]:
-    """The user's forms sent back with advice, newest decision first (one query)."""
-    from django.urls import reverse
+RETURNED_SHOWN = 50
 
+
+def _returned(user_id: int):
     parts = [
-        t.model.objects.filter(filled_by=user, status=StageForm.Status.RETURNED)
+        t.model.objects.filter(filled_by_id=user_id, status=StageForm.Status.RETURNED)
         .annotate(code=Value(t.code, output_field=CharField()))
-        .values("pk", "number", "manager_advice", "decided_at", "customer__name", "project__name", "code")
+        .values("pk", "number", "manager_advice", "decided_at", "customer_id", "project_id", "code")
         .order_by()
         for t in registry.all()
     ]
-    rows = list(_union(parts).order_by("-decided_at")[:limit])
+    return _union(parts).order_by("-decided_at")[:RETURNED_SHOWN]
+
+
+_returned_sql = ReusedSql(_returned)
+
+
+def returned_forms(*, user) -> list[dict]:
+    """The user's forms sent back with advice, newest decision first.
+
+    One query over the form tables alone (joined to customers and projects, PostgreSQL
+    spent 5-13 ms planning it for the usual empty answer), then the names, if any came back.
+    """
+    from django.urls import reverse
+
+    from customers.models import Customer
+    from pipeline.models import Project
+
+    rows = _returned_sql.rows(user.pk)
+    if not rows:
+        return []
+    customers = dict(Customer.objects.filter(pk__in={r["customer_id"] for r in rows}).values_list("pk", "name"))
+    project_ids = {r["project_id"] for r in rows} - {None}
+    projects = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name")) if project_ids else {}
     return [
         {
             "title": registry.get(r["code"]).title,
             "number": r["number"],
             "advice": r["manager_advice"],
             "url": reverse("forms_toolkit:detail", args=[r["code"], r["pk"]]),
-            "context": " · ".join(x for x in (r["customer__name"], r["project__name"]) if x),
+            "context": " · ".join(x for x in (customers.get(r["customer_id"]), projects.get(r["project_id"])) if x),
         }
         for r in rows
     ]

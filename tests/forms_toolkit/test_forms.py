@@ -206,7 +206,10 @@ def test_the_approval_flow_submit_return_resubmit_approve(client, rep, manager, 
     form.refresh_from_db()
     assert form.status == "returned" and "补充报价" in form.manager_advice
     client.force_login(rep)
-    assert "补充报价" in client.get(reverse("pipeline:my-day")).content.decode()
+    my_day = client.get(reverse("pipeline:my-day")).content.decode()
+    assert "补充报价" in my_day and form.number in my_day and customer.name in my_day
+    if form_type.level == "project":
+        assert project.name in my_day
     services.stage_form_submit(form=form, by=rep)
     for step in form_type.approval_steps:
         signer = manager if step.may_sign(form, manager) else director
