@@ -148,6 +148,8 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
+# Django's widget templates, the plainest widgets written in Python (core/renderers.py).
+FORM_RENDERER = "core.renderers.FastWidgets"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
