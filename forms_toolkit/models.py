@@ -125,8 +125,10 @@ class StageForm(TeamScopedMixin, models.Model):
             models.Index(fields=["customer", "status"], name="%(class)s_c"),
             # A rep's returned forms on "my day" (a rep has thousands of forms, a few returned).
             models.Index(fields=["filled_by", "status"], name="%(class)s_f"),
-            # The forms list, newest first across the types (selectors.NewestFirst).
+            # The forms list, newest first across the types (selectors.FirstOfEach).
             models.Index(fields=["filled_on", "id"], name="%(class)s_n"),
+            # A director's approval queue: every team's submitted forms, oldest first.
+            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="%(class)s_s"),
         ]
 
     def __str__(self) -> str:

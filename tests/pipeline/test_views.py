@@ -248,6 +248,39 @@ def test_my_day_lists_overdue_and_due_tasks_and_waiting_projects(client, rep, ma
     assert {t.title for t in team} == {"回访顾总", "寄送样本"}
 
 
+def test_my_day_shows_the_first_50_overdue_and_still_every_coming_task(rep, project):
+    from pipeline import selectors
+
+    today = timezone.localdate()
+    Task.objects.bulk_create(
+        [
+            Task(
+                owner=rep,
+                created_by=rep,
+                team=rep.team,
+                customer=project.customer,
+                title=f"逾期{n}",
+                due_date=today - datetime.timedelta(days=60 - n),
+            )
+            for n in range(55)
+        ]
+        + [
+            Task(
+                owner=rep,
+                created_by=rep,
+                team=rep.team,
+                customer=project.customer,
+                title=f"将到{n}",
+                due_date=today + datetime.timedelta(days=n),
+            )
+            for n in (0, 3, 7, 8)
+        ]
+    )
+    day = selectors.my_day(user=rep)
+    assert [t.title for t in day.overdue] == [f"逾期{n}" for n in range(50)]
+    assert [t.title for t in day.due if t.title.startswith("将到")] == ["将到0", "将到3", "将到7"]
+
+
 def test_only_the_owner_or_project_editors_complete_a_task(client, rep, teammate, other_rep, project):
     task = Task.objects.filter(project=project).first()
     client.force_login(other_rep)
