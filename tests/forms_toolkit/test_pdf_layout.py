@@ -90,3 +90,20 @@ def test_a_long_call_log_prints_sideways_and_a_visit_report_upright(
     info = _page_info(tmp_path, render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep))
     width, height = (float(n) for n in info["Page size"].split()[0:3:2])
     assert width < height
+
+
+@pytest.mark.django_db
+def test_the_cycle_collector_is_running_again_after_a_pdf_even_a_failed_one(rep, manager, director, customer, project):
+    import gc
+    from unittest import mock
+
+    from demo.forms import demo_stage_form
+
+    visit = demo_stage_form(
+        "F05", project=project, customer=customer, by=rep, status="draft", approver=manager, director=director
+    )
+    render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep)
+    assert gc.isenabled()
+    with mock.patch("weasyprint.HTML.write_pdf", side_effect=RuntimeError), pytest.raises(RuntimeError):
+        render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep)
+    assert gc.isenabled()
