@@ -2,7 +2,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape as esc
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.directory import directory
 from accounts.models import User
@@ -22,16 +24,12 @@ class FastSelect(forms.Select):
     def render_select(self, name, value, attrs, choices):
         chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
         chosen = chosen or {""}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if key in chosen else "", label)
-                for key, label in ((str("" if v is None else v), label) for v, label in choices)
-            ),
-        )
+        options = "".join(
+            f'<option value="{esc(key)}"{" selected" if key in chosen else ""}>{esc(label)}</option>'
+            for key, label in ((str("" if v is None else v), label) for v, label in choices)
+        )  # each key and label escaped: format_html per option cost as much again
         final_attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(options))
 
 
 class SearchSelect(FastSelect):

@@ -93,3 +93,11 @@ def test_a_laid_out_form_matches_crispy(data):
 def test_whole_form_filter_matches_crispy():
     ours, theirs = _crispy(lambda: Everything(BAD), "{{ form|crispy }}")
     assert ours == theirs
+
+
+@pytest.mark.parametrize("value", [None, "", "2", 2, "<x>", "9"])
+def test_fast_select_writes_what_djangos_select_writes(value):
+    choices = [("", "—"), (2, "王<小>明 & Co"), ("3", '"引号"'), ("<x>", "尖括号值")]
+    attrs = {"id": "id_owner"}
+    expected = forms.Select(choices=choices).render("owner", value, attrs=attrs)
+    assert _squeeze(FastSelect(choices=choices).render("owner", value, attrs=attrs)) == _squeeze(expected)
