@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -500,7 +500,14 @@ def board(request):
 @require_POST
 def board_move(request, pk: int):
     """A card dropped on another column: the same transition service, the unmet conditions shown if refused."""
-    project = _project_for_edit(request, pk)
+    try:
+        project = _project_for_edit(request, pk)
+    except PermissionDenied:
+        # a teammate's card on the board: say so in the board rather than a silent 403 under htmx
+        project = get_visible_or_404(_projects(request.user), request.user, pk=pk)
+        return _board_after_move(
+            request, project, _("%(project)s 只有负责人、项目成员和销售经理可以推进。") % {"project": project.name}, []
+        )
     if request.POST.get("next"):
         to_stage = get_object_or_404(StageDefinition, number=project.stage.number + 1)
     else:
@@ -519,6 +526,10 @@ def board_move(request, pk: int):
         unmet = closed.gate.unmet
     except ValidationError as error:
         refused = " ".join(error.messages)
+    return _board_after_move(request, project, refused, unmet)
+
+
+def _board_after_move(request, project, refused: str, unmet) -> HttpResponse:
     projects = _projects(request.user)
     filterset = BoardFilter(request.GET, queryset=projects, user=request.user)
     columns = selectors.board_columns(projects=filterset.qs if filterset.is_valid() else projects.none())
