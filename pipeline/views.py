@@ -503,11 +503,10 @@ def board_move(request, pk: int):
     try:
         project = _project_for_edit(request, pk)
     except PermissionDenied:
-        # a teammate's card on the board: say so in the board rather than a silent 403 under htmx
+        # a teammate's card: still a 403, but its body is the board with the reason (board.js swaps it in)
         project = get_visible_or_404(_projects(request.user), request.user, pk=pk)
-        return _board_after_move(
-            request, project, _("%(project)s 只有负责人、项目成员和销售经理可以推进。") % {"project": project.name}, []
-        )
+        refused = _("%(project)s 只有负责人、项目成员和销售经理可以推进。") % {"project": project.name}
+        return _board_after_move(request, project, refused, [], status=403)
     if request.POST.get("next"):
         to_stage = get_object_or_404(StageDefinition, number=project.stage.number + 1)
     else:
@@ -529,7 +528,7 @@ def board_move(request, pk: int):
     return _board_after_move(request, project, refused, unmet)
 
 
-def _board_after_move(request, project, refused: str, unmet) -> HttpResponse:
+def _board_after_move(request, project, refused: str, unmet, status: int = 200) -> HttpResponse:
     projects = _projects(request.user)
     filterset = BoardFilter(request.GET, queryset=projects, user=request.user)
     columns = selectors.board_columns(projects=filterset.qs if filterset.is_valid() else projects.none())
@@ -544,6 +543,7 @@ def _board_after_move(request, project, refused: str, unmet) -> HttpResponse:
             "refused_project": project,
             "query": request.GET.urlencode(),
         },
+        status=status,
     )
     response["Vary"] = "HX-Request"
     return response

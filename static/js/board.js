@@ -28,4 +28,11 @@
     }
     dragged = null;
   });
+  // A refused move (a teammate's card) answers 403 with the board and the reason: show it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.xhr.status === 403 && e.detail.target && e.detail.target.id === "board") {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 })();

@@ -396,7 +396,7 @@ def test_another_teams_project_section_is_not_found(client, other_rep, project):
         assert response.status_code == 404
 
 
-def test_advancing_a_teammates_card_on_the_board_says_why_not_instead_of_a_silent_403(
+def test_advancing_a_teammates_card_on_the_board_is_refused_with_the_board_saying_why(
     client, rep, teammate, make_project, stage
 ):
     theirs = make_project(owner=teammate, name="同事的项目")
@@ -404,6 +404,7 @@ def test_advancing_a_teammates_card_on_the_board_says_why_not_instead_of_a_silen
     response = client.post(
         reverse("pipeline:board-move", args=[theirs.pk]), {"next": "1"}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert 'id="board"' in response.content.decode()
     assert "同事的项目 只有负责人、项目成员和销售经理可以推进。" in response.content.decode()
     assert Project.objects.get(pk=theirs.pk).stage == stage(1)
