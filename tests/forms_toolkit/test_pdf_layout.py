@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from forms_toolkit.pdf import LANDSCAPE_WIDTH_EM, PORTRAIT_WIDTH_EM, column_widths, render_form_pdf
+from forms_toolkit.pdf import LANDSCAPE_WIDTH_EM, PORTRAIT_WIDTH_EM, _url_fetcher, column_widths, render_form_pdf
 from forms_toolkit.registry import registry
 from forms_toolkit.selectors import Table
 
@@ -107,3 +107,22 @@ def test_the_cycle_collector_is_running_again_after_a_pdf_even_a_failed_one(rep,
     with mock.patch("weasyprint.HTML.write_pdf", side_effect=RuntimeError), pytest.raises(RuntimeError):
         render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep)
     assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_pdfs_share_one_url_fetcher_that_never_reaches_the_network(rep, manager, director, customer, project):
+    from unittest import mock
+
+    from weasyprint.urls import URLFetcher
+
+    from demo.forms import demo_stage_form
+
+    visit = demo_stage_form(
+        "F05", project=project, customer=customer, by=rep, status="draft", approver=manager, director=director
+    )
+    render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep)
+    with mock.patch.object(URLFetcher, "__init__", side_effect=AssertionError("a fetcher built per PDF")):
+        assert render_form_pdf(form_type=registry.get("F05"), form=visit, user=rep).startswith(b"%PDF")
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        _url_fetcher()("https://example.com/logo.png")
+    assert _url_fetcher()("data:text/plain,ok").read() == b"ok"
