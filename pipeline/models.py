@@ -368,6 +368,10 @@ class Project(TeamScopedMixin, models.Model):
             return True
         return user.pk == self.owner_id or user.pk in self.member_user_ids()
 
+    def why_not_editable(self) -> str:
+        """What a user who may only read the project is told: who may change it, as ``is_editable_by`` says."""
+        return _("%(project)s 只有负责人、项目成员、本团队的销售经理和销售总监可以推进。") % {"project": self.name}
+
 
 class ProjectMember(models.Model):
     """The project team: who works the deal, in which role."""

@@ -505,8 +505,7 @@ def board_move(request, pk: int):
     except PermissionDenied:
         # a teammate's card: still a 403, but its body is the board with the reason (board.js swaps it in)
         project = get_visible_or_404(_projects(request.user), request.user, pk=pk)
-        refused = _("%(project)s 只有负责人、项目成员和销售经理可以推进。") % {"project": project.name}
-        return _board_after_move(request, project, refused, [], status=403)
+        return _board_after_move(request, project, project.why_not_editable(), [], status=403)
     if request.POST.get("next"):
         to_stage = get_object_or_404(StageDefinition, number=project.stage.number + 1)
     else:

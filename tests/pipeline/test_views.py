@@ -406,5 +406,6 @@ def test_advancing_a_teammates_card_on_the_board_is_refused_with_the_board_sayin
     )
     assert response.status_code == 403
     assert 'id="board"' in response.content.decode()
-    assert "同事的项目 只有负责人、项目成员和销售经理可以推进。" in response.content.decode()
+    assert "同事的项目 只有负责人、项目成员、本团队的销售经理和销售总监可以推进。" in response.content.decode()
     assert Project.objects.get(pk=theirs.pk).stage == stage(1)
+
