@@ -509,7 +509,8 @@ def board_move(request, pk: int):
     if request.POST.get("next"):
         to_stage = get_object_or_404(StageDefinition, number=project.stage.number + 1)
     else:
-        to_stage = get_object_or_404(StageDefinition, pk=request.POST.get("to_stage") or 0)
+        stage_pk = request.POST.get("to_stage", "")
+        to_stage = get_object_or_404(StageDefinition, pk=int(stage_pk) if stage_pk.isdigit() else 0)
     refused, unmet = "", []
     try:
         if to_stage.number > project.stage.number:

@@ -409,3 +409,12 @@ def test_advancing_a_teammates_card_on_the_board_is_refused_with_the_board_sayin
     assert "同事的项目 只有负责人、项目成员、本团队的销售经理和销售总监可以推进。" in response.content.decode()
     assert Project.objects.get(pk=theirs.pk).stage == stage(1)
 
+
+@pytest.mark.parametrize("to_stage", ["abc", "", "99999", "1.5"])
+def test_a_card_sent_to_a_stage_that_is_no_stage_is_not_found_and_stays(client, rep, project, stage, to_stage):
+    client.force_login(rep)
+    response = client.post(
+        reverse("pipeline:board-move", args=[project.pk]), {"to_stage": to_stage}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 404
+    assert Project.objects.get(pk=project.pk).stage == stage(1)
