@@ -20,7 +20,8 @@ COPY . .
 # collectstatic needs a key and DEBUG off to build the manifest; neither is kept.
 RUN DEBUG=0 SECRET_KEY=build-only-not-secret-build-only-not-secret-0123456789 \
     python manage.py collectstatic --noinput \
- && python manage.py compilemessages --ignore=.venv
+ && python manage.py compilemessages --ignore=.venv \
+ && python manage.py print_fonts
 
 RUN useradd --create-home crm && chown -R crm /app
 USER crm

@@ -39,6 +39,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "华工装备集团有限公司")
+# Where printed forms' cut-down CJK faces are kept (forms_toolkit/print_fonts.py): a folder this app may write.
+PRINT_FONT_DIR = os.environ.get("PRINT_FONT_DIR") or BASE_DIR / ".cache" / "print-fonts"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

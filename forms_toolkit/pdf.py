@@ -1,4 +1,5 @@
-"""Print a form on A4 in the paper's layout with WeasyPrint, Chinese in an embedded, subset Noto Sans CJK SC."""
+"""Print a form on A4 in the paper's layout with WeasyPrint, Chinese in an embedded, subset Noto Sans CJK SC
+(cut down first to the characters forms are written in: ``print_fonts``)."""
 
 import functools
 import gc
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from forms_toolkit import print_fonts
 from forms_toolkit.selectors import Table, form_display
 
 # A4 less the page margins, in ems of the 10pt body text; a cell's padding and borders, about 1.5 em.
@@ -41,7 +43,16 @@ def render_form_pdf(*, form_type, form, user) -> bytes:
     from weasyprint import HTML
 
     context = form_display(form_type=form_type, form=form, user=user)
-    context.update({"company": settings.COMPANY_NAME, "printed_at": timezone.localtime(), "printed_by": user})
+    context.update(
+        {
+            "company": settings.COMPANY_NAME,
+            "printed_at": timezone.localtime(),
+            "printed_by": user,
+            "print_faces": print_fonts.faces(),
+            "print_family": print_fonts.FAMILY,
+            "print_font_stack": print_fonts.font_stack(),
+        }
+    )
     tables = context["tables"]
     # A table whose columns, each at its least, fill most of a portrait page (the call log's twelve)
     # would leave its text a few characters a line: the paper turns sideways.

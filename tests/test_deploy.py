@@ -125,7 +125,7 @@ def test_compose_gives_every_app_service_the_settings_production_needs():
 
 def test_dockerfile_brings_pango_and_the_cjk_font_and_serves_with_gunicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for needed in ("fonts-noto-cjk", "libpango", "collectstatic", "gunicorn", "requirements.txt"):
+    for needed in ("fonts-noto-cjk", "libpango", "collectstatic", "print_fonts", "gunicorn", "requirements.txt"):
         assert needed in dockerfile
     requirements = (ROOT / "requirements.txt").read_text().lower()
     for package in ("gunicorn", "whitenoise", "psycopg", "celery", "redis", "weasyprint"):
