@@ -338,6 +338,46 @@ def _by_id_array(values: dict[int, int]) -> str:
     return f"[{first}:{last}]={{{elements}}}"
 
 
+# Owner and month grouped as one integer, owner id * OWNER_KEY + month number: PostgreSQL hashes one
+# bigint much faster than two columns (the stays of stage_stats_refresh took half the time).
+OWNER_KEY = 1_000_000
+MONTHS_BACK, MONTHS_AHEAD = 15 * 12, 13
+
+
+def _month_number(value: str, *, moment: bool) -> str:
+    """SQL for the local month of a date or moment column as a number, year * 12 + month - 1.
+
+    Inside the span of ``_month_span`` the month is found among the months' first instants by binary
+    search (``width_bucket``): converting each of millions of moments to local time to truncate it
+    was most of the roll-up's grouping. A value outside the span (a form dated 0202 by a typo) is
+    read from the calendar, slower and just as exact.
+    """
+    kind, sql_type = ("moment", "timestamptz") if moment else ("day", "date")
+    local = f"({value} AT TIME ZONE %(tz)s)" if moment else value
+    return (
+        f"CASE WHEN {value} >= %(span_{kind}_first)s AND {value} < %(span_{kind}_end)s"
+        f" THEN %(span_number)s + width_bucket({value}, %(span_{kind}s)s::{sql_type}[]) - 1"
+        f" ELSE (DATE_PART('year', {local}) * 12 + DATE_PART('month', {local}) - 1)::int END"
+    )
+
+
+def _month_span(since: datetime.date | None) -> dict:
+    """The months ``_month_number`` looks up: from ``since`` (or fifteen years back) to a year ahead."""
+    this_month = month_start(timezone.localdate())
+    months = months_between(since or shift_months(this_month, -MONTHS_BACK), shift_months(this_month, MONTHS_AHEAD))
+    moments = [_start_of(month) for month in months]
+    end = shift_months(months[-1], 1)
+    return {
+        "span_number": months[0].year * 12 + months[0].month - 1,
+        "span_days": months,
+        "span_day_first": months[0],
+        "span_day_end": end,
+        "span_moments": moments,
+        "span_moment_first": moments[0],
+        "span_moment_end": _start_of(end),
+    }
+
+
 def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int) -> int:
     """The same rows as the ORM path above, summed and written by PostgreSQL in one statement.
 
@@ -354,7 +394,8 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         "advance": StageChange.Kind.ADVANCE,
         "won": Project.Status.WON,
         "lost": Project.Status.LOST,
-    }
+        "owner_key": OWNER_KEY,
+    } | _month_span(since)
 
     def scope(owner: str, day: str | None = None, moment: str | None = None) -> str:
         where = ["TRUE"]
@@ -368,10 +409,10 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
 
     def row(owner: str, month: str, **values: str) -> str:
         columns = ", ".join(values.get(name, "0") for name in REP_MONTH_COUNTERS)
-        return f"SELECT {owner} AS owner_id, {month} AS month, {columns}"
+        return f"SELECT {owner}::bigint * %(owner_key)s + {month} AS key, {columns}"
 
     quote = connection.ops.quote_name
-    form_month = "DATE_TRUNC('month', filled_on::timestamp)::date"  # a date: no time zone to convert
+    form_month = _month_number("filled_on", moment=False)
     row_form = quote(CallLogRow._meta.get_field("form").column)
     sources = []
     for form_type in registry.all():
@@ -391,26 +432,26 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
             )
         sources.append(
             row("filled_by_id", form_month, **counts) + f" FROM {quote(form_type.model._meta.db_table)}{rows}"
-            f" WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1, 2"
+            f" WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1"
         )
     # Stage numbers looked up by id in an array: two joins per stage change cost more (0.6 s of 3.4 s).
     params["numbers"] = _by_id_array(dict(StageDefinition.objects.values_list("pk", "number")))
     sources.append(
         row(
             "p.owner_id",
-            "DATE_TRUNC('month', c.at AT TIME ZONE %(tz)s)::date",
+            _month_number("c.at", moment=True),
             advances="COUNT(*)",
             ran_ahead="COUNT(*) FILTER (WHERE (%(numbers)s::int[])[c.to_stage_id]"
             " > (%(numbers)s::int[])[c.customer_stage_id])",
         )
         + f" FROM {quote(StageChange._meta.db_table)} c"
         f" JOIN {quote(Project._meta.db_table)} p ON p.id = c.project_id"
-        f" WHERE c.kind = %(advance)s AND {scope('p.owner_id', moment='c.at')} GROUP BY 1, 2"
+        f" WHERE c.kind = %(advance)s AND {scope('p.owner_id', moment='c.at')} GROUP BY 1"
     )
     sources.append(
         row(
             "owner_id",
-            "DATE_TRUNC('month', closed_at AT TIME ZONE %(tz)s)::date",
+            _month_number("closed_at", moment=True),
             won="COUNT(*) FILTER (WHERE status = %(won)s)",
             lost="COUNT(*) FILTER (WHERE status = %(lost)s)",
             won_amount="COALESCE(SUM(amount_cny) FILTER (WHERE status = %(won)s), 0)",
@@ -419,7 +460,7 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         )
         + f" FROM {quote(Project._meta.db_table)}"
         f" WHERE status IN (%(won)s, %(lost)s) AND closed_at IS NOT NULL"
-        f" AND {scope('owner_id', moment='closed_at')} GROUP BY 1, 2"
+        f" AND {scope('owner_id', moment='closed_at')} GROUP BY 1"
     )
     table = quote(RepMonth._meta.db_table)
     sums = ", ".join(
@@ -429,8 +470,13 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
     updates = _changed_only(table, ("team_id", *REP_MONTH_COUNTERS))
     kept = scope("r.owner_id", day="r.month")
     sql = f"""
-        WITH activity (owner_id, month, {columns}) AS ({" UNION ALL ".join(sources)}),
-        months AS (SELECT owner_id, month, {sums} FROM activity GROUP BY owner_id, month),
+        WITH activity (key, {columns}) AS ({" UNION ALL ".join(sources)}),
+        months AS (
+            SELECT (key / %(owner_key)s)::int AS owner_id,
+                   MAKE_DATE(((key %% %(owner_key)s) / 12)::int, ((key %% %(owner_key)s) %% 12 + 1)::int, 1) AS month,
+                   {sums}
+            FROM activity GROUP BY key
+        ),
         gone AS (
             DELETE FROM {table} r WHERE {kept} AND NOT EXISTS (
                 SELECT 1 FROM months m WHERE m.owner_id = r.owner_id AND m.month = r.month
@@ -469,13 +515,19 @@ def stage_stats_refresh() -> int:
     Returns how many rows it wrote; ``stall_norms`` reads the company's medians back.
     """
     stages = list(StageDefinition.objects.order_by("number"))
-    counts = {}
-    for s in stages:
-        reached = Q(furthest_stage_number__gte=s.number)
-        counts[f"r{s.number}"] = Count("pk", filter=reached)
-        counts[f"w{s.number}"] = Count("pk", filter=reached & Q(status=Project.Status.WON))
-        counts[f"l{s.number}"] = Count("pk", filter=reached & Q(status=Project.Status.LOST))
-    by_team = {row["team_id"]: row for row in Project.objects.order_by().values("team_id").annotate(**counts)}
+    # Projects counted once per team, furthest stage and status, then summed up the stages here:
+    # one count a row rather than twenty-four filtered ones (0.9 -> 0.4 s for a million projects).
+    by_team: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    grouped = Project.objects.order_by().values("team_id", "furthest_stage_number", "status").annotate(n=Count("*"))
+    for row in grouped:
+        entry, furthest, n = by_team[row["team_id"]], row["furthest_stage_number"] or 0, row["n"]
+        for s in stages:
+            if furthest >= s.number:
+                entry[f"r{s.number}"] += n
+                if row["status"] == Project.Status.WON:
+                    entry[f"w{s.number}"] += n
+                elif row["status"] == Project.Status.LOST:
+                    entry[f"l{s.number}"] += n
     histograms: dict[tuple[int | None, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     stays = (
         StageChange.objects.stays()
@@ -490,10 +542,9 @@ def stage_stats_refresh() -> int:
         histograms[(row["project__team_id"], row["to_stage_id"])][row["days"]] += row["n"]
         histograms[(None, row["to_stage_id"])][row["days"]] += row["n"]
     company = defaultdict(int)
-    for row in by_team.values():
+    for row in list(by_team.values()):
         for key, value in row.items():
-            if key != "team_id":
-                company[key] += value
+            company[key] += value
     by_team[None] = company
 
     now = timezone.now()
