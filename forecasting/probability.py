@@ -233,17 +233,26 @@ def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, floa
     the buckets and the Brier score are those of that shrink.
     """
     # (weight, won?, stage rate in log-odds, summed factor effects, stage default) per stage reached.
+    # What a left-out project changes depends only on whether it was won and how far it got, so each
+    # rate and effect is worked out once for all the thousands of groups that share them.
+    params = {y: _parameters(counts, defaults, k, (y, 1 - y)) for y in (0, 1)}
+    rates = {y: {n: _logit(stage["rate"]) for n, stage in params[y]["stage"].items()} for y in (0, 1)}
+    effect_of: dict[tuple, float] = {}
+
+    def effect(factor: str, key: str, leave_out: tuple[int, int]) -> float:
+        memo = (factor, key, leave_out)
+        if memo not in effect_of:
+            effect_of[memo] = _effect(counts, factor, key, params[leave_out[0]]["stage"], k, leave_out)
+        return effect_of[memo]
+
     cases = []
     for g in groups:
         y = 1 if g["status"] == Project.Status.WON else 0
-        params = _parameters(counts, defaults, k, (y, 1 - y))
         values = {f: _value_key(g[f]) for f in FACTORS}
         leave_out = (y, g["furthest_stage_number"])
-        effects = sum(
-            _effect(counts, f, values[f], params["stage"], k, leave_out) for f in FACTORS if _applies(f, values[f])
-        )
+        effects = sum(effect(f, values[f], leave_out) for f in FACTORS if _applies(f, values[f]))
         for number in range(1, g["furthest_stage_number"] + 1):
-            cases.append((g["n"], y, _logit(params["stage"][number]["rate"]), effects, defaults[number]))
+            cases.append((g["n"], y, rates[y][number], effects, defaults[number]))
     total = sum(n for n, *_ in cases)
 
     def predicted(case, shrink):
