@@ -45,47 +45,52 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
     since = None if full else rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
     # Rep activity depends on nothing else here: on PostgreSQL it runs beside the rest on a second
     # connection (the two halves take about as long; the database works on both at once).
-    beside = _beside(step, "rep_months", rollups.rep_months_refresh, since=since)
-    step("stage_stats", rollups.stage_stats_refresh)
-    norms = rollups.stall_norms(config=config)
-    model = None if full else probability.latest_model(day=timezone.localdate())
-    if model is None:
-        model = step("win_model", probability.fit, norms=norms, config=config, now=now)
-    step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
-    step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
-    step("forecast_snapshot", rollups.forecast_snapshot_take)
-    step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
-    beside()
+    beside = _beside(lambda: step("rep_months", rollups.rep_months_refresh, since=since))
+    try:
+        step("stage_stats", rollups.stage_stats_refresh)
+        norms = rollups.stall_norms(config=config)
+        model = None if full else probability.latest_model(day=timezone.localdate())
+        if model is None:
+            model = step("win_model", probability.fit, norms=norms, config=config, now=now)
+        step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
+        step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
+        step("forecast_snapshot", rollups.forecast_snapshot_take)
+        step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
+    except BaseException:
+        beside.wait(raising=False)  # its connection is closed before the error goes on
+        raise
+    beside.wait()
     timings["total"] = time.perf_counter() - begun
     return timings
 
 
-def _beside(step, name, fn, **kwargs):
-    """Start ``fn`` on a thread of its own (PostgreSQL outside a transaction), or run it now; call the
-    result to wait for it (its error, if any, is raised there)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        step(name, fn, **kwargs)
-        return lambda: None
-    outcome: dict = {}
+class _beside:
+    """Run ``fn`` on a thread of its own (PostgreSQL outside a transaction), or, on one connection,
+    when it is waited for; ``wait`` raises its error, if any."""
 
-    def run():
+    def __init__(self, fn):
+        self.fn, self.error, self.thread = fn, None, None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.thread = threading.Thread(target=self._run, name="rollup-beside")
+            self.thread.start()
+
+    def _run(self):
         try:
             with batch_settings():
-                step(name, fn, **kwargs)
+                self.fn()
         except BaseException as error:  # handed to the caller
-            outcome["error"] = error
+            self.error = error
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=run, name=f"rollup-{name}")
-    thread.start()
-
-    def wait():
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-
-    return wait
+    def wait(self, *, raising: bool = True) -> None:
+        if self.thread is None:
+            if raising:
+                self.fn()
+            return
+        self.thread.join()
+        if self.error is not None and raising:
+            raise self.error
 
 
 def refresh_project(*, project_id: int, owner_ids) -> None:
