@@ -210,6 +210,34 @@ def test_rep_months_statement_equals_the_orm_path(rep, teammate, months_of_activ
         assert _within(_rep_month_rows(), **scope) == _within(expected, **scope), scope
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes rep-months in one statement")
+def test_rep_months_statement_puts_month_edges_and_odd_dates_where_the_orm_does(bare, rep, teammate):
+    """Moments just either side of local midnight on the 1st, and dates far outside the months the
+    statement looks up (a form dated 0202 by a typo, one in 2099), land in the same months."""
+    from demo.forms import demo_stage_form
+    from forms_toolkit.models import VisitReport
+
+    tz = timezone.get_current_timezone()
+    first = rollups.shift_months(rollups.month_start(timezone.localdate()), -2)
+    midnight = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    for moment in (midnight - datetime.timedelta(seconds=1), midnight, midnight + datetime.timedelta(minutes=30)):
+        project = bare(owner=rep, stage=3, created_at=moment - datetime.timedelta(days=20))
+        stay(project, 2, at=moment, days=3, by=rep, customer_stage=1)
+        bare(owner=teammate, stage=5, status="won", closed_at=moment, created_at=moment - datetime.timedelta(days=50))
+    for day in (datetime.date(202, 11, 29), datetime.date(1999, 12, 31), datetime.date(2099, 1, 1), first):
+        visit = demo_stage_form("F05", project=project, by=rep, status="submitted")
+        VisitReport.objects.filter(pk=visit.pk).update(filled_on=day)
+    settings = {"on_time_days": 3}
+    rollups._rep_months_orm(owner_ids=None, since=None, **settings)
+    expected = _rep_month_rows()
+    RepMonth.objects.all().delete()
+    rollups._rep_months_sql(owner_ids=None, since=None, **settings)
+    assert _rep_month_rows() == expected
+    months = set(RepMonth.objects.values_list("month", flat=True))
+    assert {datetime.date(202, 11, 1), datetime.date(1999, 12, 1), datetime.date(2099, 1, 1)} <= months
+    assert {rollups.shift_months(first, -1), first} <= months
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes funnel and forecast in one statement")
 def test_funnel_and_forecast_statement_equals_the_orm_path(bare, rep, teammate, manager):
     month = rollups.month_start(timezone.localdate())
