@@ -45,7 +45,7 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
     since = None if full else rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
     # Rep activity depends on nothing else here: on PostgreSQL it runs beside the rest on a second
     # connection (the two halves take about as long; the database works on both at once).
-    beside = _beside(lambda: step("rep_months", rollups.rep_months_refresh, since=since))
+    beside = _Beside(lambda: step("rep_months", rollups.rep_months_refresh, since=since))
     try:
         step("stage_stats", rollups.stage_stats_refresh)
         norms = rollups.stall_norms(config=config)
@@ -64,7 +64,7 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
     return timings
 
 
-class _beside:
+class _Beside:
     """Run ``fn`` on a thread of its own (PostgreSQL outside a transaction), or, on one connection,
     when it is waited for; ``wait`` raises its error, if any."""
 

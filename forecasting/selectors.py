@@ -88,7 +88,7 @@ class Reads:
 
     @cached_property
     def anomaly_counts(self) -> list[dict]:
-        # The whole company is counted by team (the reps are not shown): 120 rows, not 1,300.
+        # The whole company is counted by team (the reps are not shown): at most 120 rows, not 1,300.
         by = (
             ("team_id", "severity")
             if self.scope.team_ids is None and self.scope.owner_id is None

@@ -58,7 +58,6 @@ const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
 hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);
 hb_blob_t *hb_face_reference_blob (hb_face_t *face);
 void hb_face_destroy (hb_face_t *face);
-void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
 void hb_set_add_range (hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
 hb_subset_input_t *hb_subset_input_create_or_fail (void);
 void hb_subset_input_destroy (hb_subset_input_t *input);
