@@ -7,4 +7,4 @@ class FormsToolkitConfig(AppConfig):
     verbose_name = _("辅助工具")
 
     def ready(self) -> None:
-        from forms_toolkit import conditions  # noqa: F401  (teaches the gate the form condition kinds)
+        from forms_toolkit import checks, conditions  # noqa: F401  (the font check; the form condition kinds)

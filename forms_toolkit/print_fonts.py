@@ -9,8 +9,9 @@ symbols forms use: about 14,000 glyphs with what the font's layout rules reach, 
 A character outside it (a rare name such as 堃 or 喆) is set in the full font, which the template
 names next.
 
-If the cut cannot be made (no HarfBuzz subsetter, no Noto Sans CJK SC) the form is set in the full
-font, as before, and the log says why once.
+If the cut cannot be made (no HarfBuzz subsetter) the form is set in the full font, as before, and the
+log says why once. Without Noto Sans CJK SC there is nothing to print Chinese in: the log says so as an
+error, and ``manage.py check`` warns (forms_toolkit.W001).
 """
 
 from __future__ import annotations
@@ -85,26 +86,33 @@ class Unavailable(Exception):
 
 
 @functools.cache
-def _libraries():
+def _ffi():
     import cffi  # WeasyPrint's own dependency
 
     ffi = cffi.FFI()
     ffi.cdef(_CDEF)
+    return ffi
 
-    def load(*names):
-        for name in names:
-            try:
-                return ffi.dlopen(name)
-            except OSError:
-                continue
-        raise Unavailable(f"none of {', '.join(names)} could be loaded")
 
+@functools.cache
+def _library(*names: str):
+    for name in names:
+        try:
+            return _ffi().dlopen(name)
+        except OSError:
+            continue
+    raise Unavailable(f"none of {', '.join(names)} could be loaded")
+
+
+def _harfbuzz():
     return (
-        ffi,
-        load("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll"),
-        load("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"),
-        load("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll"),
+        _library("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll"),
+        _library("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"),
     )
+
+
+def _fontconfig():
+    return _library("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll")
 
 
 def characters() -> list[tuple[int, int]]:
@@ -122,7 +130,7 @@ def characters() -> list[tuple[int, int]]:
 
 def source_face(weight: str) -> tuple[Path, int]:
     """The file and face index fontconfig gives for Noto Sans CJK SC at ``weight``."""
-    ffi, _, _, fontconfig = _libraries()
+    ffi, fontconfig = _ffi(), _fontconfig()
     pattern = fontconfig.FcNameParse(f"{SOURCE_FAMILY}:weight={weight}".encode())
     fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
     fontconfig.FcDefaultSubstitute(pattern)
@@ -149,7 +157,7 @@ def source_face(weight: str) -> tuple[Path, int]:
 
 def cut(source: Path, index: int, target: Path) -> None:
     """Write the face ``index`` of ``source``, cut to ``characters()``, to ``target`` (atomically)."""
-    ffi, harfbuzz, subset, _ = _libraries()
+    ffi, (harfbuzz, subset) = _ffi(), _harfbuzz()
     blob = harfbuzz.hb_blob_create_from_file_or_fail(os.fsencode(source))
     if blob == ffi.NULL:
         raise Unavailable(f"HarfBuzz cannot read {source}")
@@ -188,16 +196,30 @@ def _target(source: Path, index: int, weight: str) -> Path:
     return Path(settings.PRINT_FONT_DIR) / f"print-sans-sc-{weight}-{digest}.otf"
 
 
+def missing() -> str | None:
+    """Why this machine cannot print Chinese at all (no Noto Sans CJK SC), or None when it can."""
+    try:
+        source_face(WEIGHTS["normal"])
+    except (Unavailable, OSError) as error:
+        return str(error)
+    return None
+
+
 @functools.cache
 def faces() -> tuple[tuple[str, str], ...]:
     """(CSS font-weight, file URI) of each cut face, cut now where this machine has none yet.
 
-    Empty when the cut cannot be made: the form is then set in the full font.
+    Empty when the cut cannot be made: the form is then set in the full font, if there is one.
     """
     found = []
     try:
+        sources = {css_weight: source_face(weight) for css_weight, weight in WEIGHTS.items()}
+    except (Unavailable, OSError) as error:
+        logger.error("Printed forms have no Chinese font, their Chinese prints as empty boxes: %s", error)
+        return ()
+    try:
         for css_weight, weight in WEIGHTS.items():
-            source, index = source_face(weight)
+            source, index = sources[css_weight]
             target = _target(source, index, weight)
             if not target.exists():
                 cut(source, index, target)

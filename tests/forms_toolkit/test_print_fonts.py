@@ -9,6 +9,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from forms_toolkit import print_fonts
+from forms_toolkit.checks import chinese_print_font
 from forms_toolkit.pdf import render_form_pdf
 from forms_toolkit.registry import registry
 
@@ -66,15 +67,50 @@ def test_faces_are_cut_once_and_then_found(tmp_path, settings):
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == written
 
 
-def test_without_the_source_font_forms_print_in_the_full_font_and_the_log_says_why(
+def test_without_the_source_font_nothing_is_cut_and_the_log_says_chinese_cannot_print(
     tmp_path, settings, monkeypatch, caplog
 ):
     settings.PRINT_FONT_DIR = tmp_path
     monkeypatch.setattr(print_fonts, "SOURCE_FAMILY", "No Such Font SC")
     with caplog.at_level(logging.WARNING, logger="forms_toolkit.print_fonts"):
         assert print_fonts.faces.__wrapped__() == ()
-    assert "No Such Font SC is not installed" in caplog.text
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR
+    assert "no Chinese font" in record.getMessage()
+    assert "No Such Font SC is not installed" in record.getMessage()
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_noto
+def test_without_the_subsetter_forms_print_in_the_full_font_and_the_log_says_why(
+    tmp_path, settings, monkeypatch, caplog
+):
+    settings.PRINT_FONT_DIR = tmp_path
+
+    def no_subsetter():
+        raise print_fonts.Unavailable("none of libharfbuzz-subset.so.0 could be loaded")
+
+    monkeypatch.setattr(print_fonts, "_harfbuzz", no_subsetter)
+    with caplog.at_level(logging.WARNING, logger="forms_toolkit.print_fonts"):
+        assert print_fonts.faces.__wrapped__() == ()
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "use the full Noto Sans CJK SC: none of libharfbuzz-subset.so.0" in record.getMessage()
+    assert print_fonts.missing() is None  # the full font is there to print in
+
+
+def test_a_server_without_the_chinese_font_is_warned_at_start_up(monkeypatch):
+    monkeypatch.setattr(print_fonts, "SOURCE_FAMILY", "No Such Font SC")
+    [warning] = chinese_print_font(app_configs=None)
+    assert warning.id == "forms_toolkit.W001"
+    assert "No Such Font SC is not installed" in warning.msg
+    assert "fonts-noto-cjk" in warning.hint
+
+
+@needs_noto
+def test_a_server_with_the_chinese_font_passes_the_check():
+    assert chinese_print_font(app_configs=None) == []
+    assert print_fonts.missing() is None
 
 
 def _fonts(tmp_path, content: bytes) -> str:

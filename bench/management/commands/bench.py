@@ -27,6 +27,7 @@ from accounts.models import User
 from customers.models import Customer
 from forecasting import rollups
 from forecasting.refresh import refresh_all, refresh_project
+from forms_toolkit import print_fonts
 from forms_toolkit.models import CallLog, CallLogRow, VisitReport
 from forms_toolkit.pdf import render_form_pdf
 from forms_toolkit.registry import registry
@@ -35,6 +36,8 @@ from pipeline import services
 from pipeline.models import Project, StageDefinition
 
 PAGE_P95_MS, DASHBOARD_P95_MS, MAX_QUERIES = 100, 50, 8
+ROLLUP_FULL_S, INCREMENTAL_MS = 10, 5
+PDF_1_PAGE_P95_MS, PDF_1_PAGE_KIB, PDF_10_PAGES_MS = 300, 500, 1200
 LARGE_TABLE_ROWS = 100_000
 DASHBOARDS = {"manager dashboard", "company dashboard", "rep scorecard", "forecast", "anomalies"}
 
@@ -92,10 +95,16 @@ class Command(BaseCommand):
                 results[f"rollup_{kind}_runs_s"] = runs
                 results[f"rollup_{kind}_steps_s"] = {k: round(v, 3) for k, v in timings.items()}
                 self.stdout.write(f"{kind} roll-up, slowest of {len(runs)}: {max(runs):.2f} s")
+            results["rollup_full_ok"] = results["rollup_full_s"] <= ROLLUP_FULL_S
+            self._verdict(results["rollup_full_ok"], f"full roll-up ≤ {ROLLUP_FULL_S} s")
         results["incremental"] = self._incremental(rep, manager)
         self.stdout.write(f"incremental per stage change: {results['incremental']}")
+        median = results["incremental"]["funnel_and_forecast_rows_ms_median"]
+        results["incremental"]["ok"] = median is not None and median <= INCREMENTAL_MS
+        self._verdict(results["incremental"]["ok"], f"incremental ≤ {INCREMENTAL_MS} ms")
         results["pdf"] = self._pdfs(rep)
         self.stdout.write(f"pdf: {results['pdf']}")
+        self._verdict(results["pdf"]["ok"], "PDFs", results["pdf"]["problems"])
         folder = Path(settings.BASE_DIR) / output
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"bench-{timezone.now():%Y%m%d-%H%M%S}.json"
@@ -274,7 +283,28 @@ class Command(BaseCommand):
             "max_ms": round(max(times), 1),
             "kib": len(content) // 1024,
         }
+        out["problems"] = self._pdf_problems(out)
+        out["ok"] = not out["problems"]
         return out
+
+    def _pdf_problems(self, pdf: dict) -> list[str]:
+        problems = []
+        if no_font := print_fonts.missing():
+            # every Chinese character a blank box: the figures are a smaller, faster, wrong document
+            problems.append(f"no Chinese font ({no_font}): install fonts-noto-cjk")
+        one, long = pdf["1_page"], pdf["long"]
+        if one["p95_ms"] > PDF_1_PAGE_P95_MS or one["kib"] > PDF_1_PAGE_KIB:
+            problems.append(f"1 page over {PDF_1_PAGE_P95_MS} ms p95 or {PDF_1_PAGE_KIB} KiB")
+        if long["pages"] is None:
+            problems.append("pages not counted: install poppler-utils (pdfinfo)")
+        elif long["pages"] < 10 or long["median_ms"] > PDF_10_PAGES_MS:
+            problems.append(
+                f"{long['pages']} pages, median {long['median_ms']} ms (10 pages in ≤ {PDF_10_PAGES_MS} ms)"
+            )
+        return problems
+
+    def _verdict(self, ok: bool, target: str, problems=()) -> None:
+        self.stdout.write(f"{'ok ' if ok else 'FAIL':<4} {target}{': ' + '; '.join(problems) if problems else ''}")
 
     # EXPLAIN ----------------------------------------------------------------------------------
 
