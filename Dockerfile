@@ -6,11 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1
 
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-      fonts-noto-cjk fontconfig gettext \
- && rm -rf /var/lib/apt/lists/*
+# The app's Debian packages: the list make run and CI use too.
+COPY bin/system-packages /usr/local/bin/system-packages
+RUN system-packages runtime && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY requirements.txt .

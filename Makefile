@@ -5,7 +5,13 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= $(shell bin/find-python)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test venv migrate demo messages lint clean bench-data bench load
+.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench load
+
+# Debian packages (bin/system-packages holds the list): installed when missing, or a stop naming the command.
+system-runtime:
+	@bin/system-packages runtime
+system-test:
+	@bin/system-packages runtime test
 
 venv: $(STAMP)
 
@@ -16,13 +22,18 @@ $(STAMP): requirements.txt
 	$(VPY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
+# Printed forms' CJK faces, cut once per machine at set-up rather than on a user's first PDF.
+# Without the font (SYSTEM_PACKAGES=skip) the app still runs: the warning says what PDFs lack.
+fonts: venv
+	-@$(VPY) manage.py print_fonts --verbosity 0
+
 # Development server on SQLite with Celery tasks run eagerly, whatever the shell has set.
-run: venv
+run: system-runtime venv fonts
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VPY) manage.py migrate --noinput
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VPY) manage.py load_demo
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VPY) manage.py runserver $(HOST)
 
-test: venv
+test: system-test venv fonts
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 messages: venv

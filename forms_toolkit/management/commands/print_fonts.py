@@ -13,6 +13,7 @@ class Command(BaseCommand):
         faces = print_fonts.faces()
         if not faces:
             raise CommandError(f"Forms will print in the full {print_fonts.SOURCE_FAMILY}: see the warning above.")
-        for weight, uri in faces:
-            self.stdout.write(f"{weight}: {uri}")
-        self.stdout.write(f"in {settings.PRINT_FONT_DIR}")
+        if options["verbosity"] >= 1:
+            for weight, uri in faces:
+                self.stdout.write(f"{weight}: {uri}")
+            self.stdout.write(f"in {settings.PRINT_FONT_DIR}")
