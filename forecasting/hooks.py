@@ -3,8 +3,8 @@
 from django.template.loader import render_to_string
 
 from forecasting import selectors
-from forecasting.tasks import on_project_change
-from pipeline.hooks import project_change_listeners, project_panel_providers
+from forecasting.tasks import on_activity_change, on_project_change
+from pipeline.hooks import activity_listeners, project_change_listeners, project_panel_providers
 
 
 def project_panel(*, project, request) -> str:
@@ -20,4 +20,5 @@ def project_panel(*, project, request) -> str:
 
 
 project_change_listeners.append(on_project_change)
+activity_listeners.append(on_activity_change)
 project_panel_providers.append(project_panel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 
@@ -93,9 +94,21 @@ class _Beside:
             raise self.error
 
 
-def refresh_project(*, project_id: int, owner_ids) -> None:
-    """After one project changed: its probability, its reps' funnel and forecast rows, its anomalies."""
+def refresh_project(*, project_id: int, owner_ids, since: datetime.date | None = None) -> None:
+    """After one project changed: its probability, its reps' funnel, forecast and activity rows, its anomalies.
+
+    Activity (advances, wins) is recounted from last month on, or from ``since`` when the change
+    reaches further back (a project reopened long after it was won).
+    """
     config = DealControlSettings.current()
     probability.score_open_projects(model=probability.latest_model(), project_ids=[project_id], config=config)
     rollups.owner_rollups_refresh(owner_ids=owner_ids)
+    refresh_activity(owner_ids=owner_ids, since=since)
     anomalies.detect(norms=rollups.stall_norms(config=config), project_ids=[project_id], config=config)
+
+
+def refresh_activity(*, owner_ids, since: datetime.date | None = None) -> None:
+    """These reps' activity rows (calls, visits, forms, advances, wins), from the month of ``since`` on."""
+    last_month = rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
+    start = min(rollups.month_start(since), last_month) if since else last_month
+    rollups.rep_months_refresh(owner_ids=owner_ids, since=start)

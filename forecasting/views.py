@@ -141,7 +141,9 @@ def scorecard(request, user_id: int):
     card = selectors.scorecard(rep=rep, months=months)
     reads = selectors.Reads(Scope(owner_id=rep.pk))
     funnel = selectors.funnel_table(reads=reads, stages=stages)
-    context = {"rep": rep, "card": card, "funnel": funnel, "period": n, "periods": PERIODS}
+    # Another rep's card is reached from the team or company view: that tab stays lit, not 我的考核.
+    active = "scorecard" if rep.pk == request.user.pk else ("company" if request.user.sees_everything else "team")
+    context = {"rep": rep, "card": card, "funnel": funnel, "period": n, "periods": PERIODS, "active": active}
     return _render_or_export(
         request, "forecasting/scorecard.html", context, [card.activity, card.accuracy, funnel], reads
     )

@@ -1,8 +1,10 @@
 """The 21 paper forms this app brings (F02, F03, F16 live in customers/contacts; F08, F09 in pipeline)."""
 
+import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RowForm
@@ -17,6 +19,8 @@ from forms_toolkit.registry import (
     f04_grade,
     registry,
 )
+from pipeline.models import Task
+from pipeline.services import TaskSpec
 
 F04_INDICATORS = [
     ("行业因素", ["行业成熟度", "行业利润", "竞争状况"]),
@@ -77,6 +81,63 @@ def f20_results(form) -> list[tuple[str, str]]:
     return [(_("合计"), f"{_q(sum((c.weight for c in form.criteria.all()), Decimal('0')))}%")]
 
 
+def _in_a_week() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=7)
+
+
+def f01_tasks(form) -> list[TaskSpec]:
+    """Each call's next contact, and each promise made on it, as the filler's dated tasks."""
+    specs = []
+    for row in form.rows.all():
+        if row.next_contact_on:
+            who = row.found_whom or row.customer_name or form.customer.name
+            specs.append(
+                TaskSpec(
+                    key=f"row:{row.pk}:next",
+                    kind=Task.Kind.NEXT_CONTACT,
+                    title=_("联络 %(who)s") % {"who": who},
+                    owner=form.filled_by,
+                    due_date=row.next_contact_on,
+                )
+            )
+        if row.promise:
+            specs.append(
+                TaskSpec(
+                    key=f"row:{row.pk}:promise",
+                    kind=Task.Kind.PROMISE,
+                    title=row.promise,
+                    owner=form.filled_by,
+                    due_date=row.work_due_on or row.next_contact_on or _in_a_week(),
+                )
+            )
+    return specs
+
+
+def f05_tasks(form) -> list[TaskSpec]:
+    """Each promise made on the visit, for its 责任人; the agreed next visit, for the filler."""
+    specs = [
+        TaskSpec(
+            key=f"commitment:{c.pk}",
+            kind=Task.Kind.PROMISE,
+            title=c.promise,
+            owner=c.responsible,
+            due_date=c.feedback_on,
+        )
+        for c in form.commitments.select_related("responsible")
+    ]
+    if form.next_visit_at:
+        specs.append(
+            TaskSpec(
+                key="next-visit",
+                kind=Task.Kind.NEXT_CONTACT,
+                title=_("拜访 %(who)s") % {"who": form.visitee or form.customer.name},
+                owner=form.filled_by,
+                due_date=timezone.localtime(form.next_visit_at).date(),
+            )
+        )
+    return specs
+
+
 def _contacts_of_customer(form):
     return {"decision_maker": form.customer.contacts.order_by("name")}
 
@@ -111,6 +172,7 @@ registry.register(
                 widgets={"time": forms.TimeInput(attrs={"type": "time"})},
             )
         ],
+        tasks=f01_tasks,
     )
 )
 registry.register(
@@ -162,6 +224,7 @@ registry.register(
                 m.VisitCommitment, ["promise", "feedback_on", "responsible", "action_plan"], _("拜访中对客户的承诺")
             ),
         ],
+        tasks=f05_tasks,
     )
 )
 registry.register(

@@ -129,6 +129,8 @@ class FormType:
     widgets: dict = field(default_factory=dict)
     bind_formsets: Callable[[dict], None] | None = None  # link row tables to each other before use
     after_save: Callable[[Any, dict], None] | None = None
+    # The dated tasks handing the form in asks for (F01's next contacts and promises, F05's commitments).
+    tasks: Callable[[Any], list[Any]] | None = None
 
     @property
     def header_fields(self) -> list[str]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +11,7 @@ from core.services import number_next
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType
 from pipeline import services as pipeline_services
-from pipeline.models import Task
+from pipeline.hooks import activity_changed
 
 
 class EditConflict(Exception):
@@ -53,6 +50,7 @@ def stage_form_create(*, form_type: FormType, form: StageForm, formsets: dict, b
     form.save()
     _save_rows(form_type, form, formsets)
     _touch(form)
+    activity_changed(owner_ids=[form.filled_by_id], since=form.filled_on)
     return form
 
 
@@ -75,79 +73,42 @@ def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, b
     form.save()
     _save_rows(form_type, form, formsets)
     _touch(form)
+    # a form moved to another date leaves one month's count and joins another's
+    activity_changed(owner_ids=[form.filled_by_id], since=min(current.filled_on, form.filled_on))
     return form
 
 
 @transaction.atomic
 def stage_form_submit(*, form: StageForm, by) -> StageForm:
-    """Hand the form in for sign-off; its promises and next contacts become tasks."""
-    if not form.is_editable_status:
+    """Hand the form in for sign-off; the tasks it asks for are made (once, however often it is handed in).
+
+    The row is locked first: of two clicks on 提交 the second finds the form handed in and is refused.
+    """
+    locked = type(form).objects.select_for_update().get(pk=form.pk)
+    if not locked.is_editable_status:
         raise ValidationError(_("这张表单已经提交。"), code="submitted")
-    form.status = StageForm.Status.SUBMITTED
-    form.submitted_at = timezone.now()
-    form.awaiting_step = form.form_type.approval_steps[0].code
-    form.version = F("version") + 1
-    form._history_user = by
-    form.save(update_fields=["status", "submitted_at", "awaiting_step", "version", "updated_at"])
-    form.refresh_from_db(fields=["version"])
-    _tasks_from_form(form=form, by=by)
+    form_type = form.form_type
+    locked.status = StageForm.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.awaiting_step = form_type.approval_steps[0].code
+    locked.version += 1
+    locked._history_user = by
+    locked.save(update_fields=["status", "submitted_at", "awaiting_step", "version", "updated_at"])
+    for name in ("status", "submitted_at", "awaiting_step", "version", "updated_at"):
+        setattr(form, name, getattr(locked, name))
+    if form_type.tasks:
+        pipeline_services.tasks_sync_from_source(
+            source=f"{form_type.code}:{form.pk}",
+            specs=form_type.tasks(form),
+            customer=form.customer,
+            project=form.project,
+            by=by,
+        )
     if form.project_id:
         pipeline_services.stage_tasks_sync(project=form.project)
     _touch(form)
+    activity_changed(owner_ids=[form.filled_by_id], since=form.filled_on)
     return form
-
-
-def _tasks_from_form(*, form: StageForm, by) -> None:
-    """F01's next contacts and promises, F05's commitments: each becomes someone's dated task."""
-    code = form.form_type.code
-    project = form.project
-    if code == "F01":
-        for row in form.rows.all():
-            if row.next_contact_on:
-                pipeline_services.task_create(
-                    customer=form.customer,
-                    project=project,
-                    kind=Task.Kind.NEXT_CONTACT,
-                    owner=form.filled_by,
-                    by=by,
-                    title=_("联络 %(who)s") % {"who": row.found_whom or row.customer_name or form.customer.name},
-                    due_date=row.next_contact_on,
-                )
-            if row.promise:
-                pipeline_services.task_create(
-                    customer=form.customer,
-                    project=project,
-                    kind=Task.Kind.PROMISE,
-                    owner=form.filled_by,
-                    by=by,
-                    title=row.promise,
-                    due_date=row.work_due_on or row.next_contact_on or _in_a_week(),
-                )
-    elif code == "F05":
-        for commitment in form.commitments.all():
-            pipeline_services.task_create(
-                customer=form.customer,
-                project=project,
-                kind=Task.Kind.PROMISE,
-                owner=commitment.responsible,
-                by=by,
-                title=commitment.promise,
-                due_date=commitment.feedback_on,
-            )
-        if form.next_visit_at:
-            pipeline_services.task_create(
-                customer=form.customer,
-                project=project,
-                kind=Task.Kind.NEXT_CONTACT,
-                owner=form.filled_by,
-                by=by,
-                title=_("拜访 %(who)s") % {"who": form.visitee or form.customer.name},
-                due_date=timezone.localtime(form.next_visit_at).date(),
-            )
-
-
-def _in_a_week() -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 def next_step(form: StageForm):

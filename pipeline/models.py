@@ -658,6 +658,9 @@ class Task(models.Model):
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    # What made the task, when a record did ("F05:12:commitment:3"): handing the record in again
+    # updates its tasks instead of making them twice.
+    source = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -670,6 +673,9 @@ class Task(models.Model):
             models.Index(fields=["team", "done_at", "due_date"]),
             # A director's "my day": the company's overdue tasks, oldest due first.
             models.Index(fields=["due_date", "id"], condition=Q(done_at__isnull=True), name="task_open_by_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["source"], condition=~Q(source=""), name="one_task_per_source"),
         ]
 
     def __str__(self) -> str:

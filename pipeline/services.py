@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -316,6 +317,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
         raise ValidationError(_("项目没有结案。"), code="open")
     if not can_override_gate(project=locked, user=by):
         raise PermissionDenied(_("只有销售经理可以重新打开项目。"))
+    closed_on = timezone.localtime(locked.closed_at).date() if locked.closed_at else None
     change = _record_change(
         project=locked,
         kind=StageChange.Kind.REOPEN,
@@ -333,7 +335,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked._history_user = by
     locked.save()
     stage_tasks_create(project=locked, by=by)
-    project_changed(project=locked)
+    project_changed(project=locked, since=closed_on)  # the month it was won or lost counts it no more
     _copy_back(locked, project)
     return change
 
@@ -423,6 +425,57 @@ def task_create(
         due_date=due_date,
         created_by=by,
     )
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A task a record asks for; ``key`` tells it apart from the record's other tasks."""
+
+    key: str
+    kind: str
+    title: str
+    owner: object
+    due_date: datetime.date
+
+
+@transaction.atomic
+def tasks_sync_from_source(*, source: str, specs: list[TaskSpec], customer, project, by) -> list[Task]:
+    """Make the tasks a record (``source``, e.g. "F05:12") asks for, once however often it is handed in.
+
+    A task already made for the same key is brought up to date (its title, owner and date may have
+    been edited since) and keeps whether it was done; an open task whose row has since been removed
+    from the record goes.
+    """
+    prefix = f"{source}:"
+    existing = {t.source: t for t in Task.objects.select_for_update().filter(source__startswith=prefix)}
+    kept = []
+    for spec in specs:
+        key = f"{prefix}{spec.key}"[:64]
+        title = spec.title.strip()[:200]
+        task = existing.pop(key, None)
+        if task is None:
+            kept.append(
+                Task.objects.create(
+                    customer=customer,
+                    project=project,
+                    kind=spec.kind,
+                    title=title,
+                    owner=spec.owner,
+                    team_id=spec.owner.team_id,
+                    due_date=spec.due_date,
+                    created_by=by,
+                    source=key,
+                )
+            )
+            continue
+        changed = {"title": title, "owner_id": spec.owner.pk, "team_id": spec.owner.team_id, "due_date": spec.due_date}
+        if any(getattr(task, name) != value for name, value in changed.items()):
+            for name, value in changed.items():
+                setattr(task, name, value)
+            task.save(update_fields=["title", "owner", "team", "due_date"])
+        kept.append(task)
+    Task.objects.filter(pk__in=[t.pk for t in existing.values() if t.done_at is None]).delete()
+    return kept
 
 
 def task_set_done(*, task: Task, done: bool) -> Task:

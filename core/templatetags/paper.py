@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django import template
 from django.db import models
-from django.utils.formats import date_format
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -21,9 +22,13 @@ def field_display(obj: models.Model, name: str) -> str:
         unit = getattr(obj, "UNITS", {}).get(name, "")
         return f"{money(value, 2)} {unit}".strip()
     if isinstance(field, models.DateTimeField):
-        return date_format(value, "DATETIME_FORMAT")
+        # Stored in UTC, read where the team works (TIME_ZONE), to the minute like the paper.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(local, "DATETIME_FORMAT")
     if isinstance(field, models.DateField):
         return date_format(value, "DATE_FORMAT")
+    if isinstance(field, models.TimeField):
+        return time_format(value, "H:i")
     if isinstance(field, models.ForeignKey):
         return getattr(value, "display_name", str(value))
     return str(value)
