@@ -33,6 +33,14 @@ HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "awaiting_step"}
 
 # model -> () -> {pk: name}: names an app keeps cached (people, teams, stages), asked before the database.
 NAME_SOURCES: dict[type, Callable[[], dict[Any, str]]] = {}
+# "app_label.model.field" -> () -> {pk: name}: a foreign key whose target is named its own way (a project's
+# 客户采购阶段 is the customer's stage of that row, not our stage's name). Asked before NAME_SOURCES.
+FIELD_NAME_SOURCES: dict[str, Callable[[], dict[Any, str]]] = {}
+
+
+def _names_key(model_field: models.Field):
+    key = f"{model_field.model._meta.label_lower}.{model_field.name}"
+    return key if key in FIELD_NAME_SOURCES else model_field.related_model
 
 
 def _display(model_field: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
@@ -43,7 +51,7 @@ def _display(model_field: models.Field, value: Any, related: dict[tuple[type, An
     if isinstance(model_field, models.BooleanField):
         return _("是") if value else _("否")
     if isinstance(model_field, models.ForeignKey):
-        return related.get((model_field.related_model, value), f"#{value}")
+        return related.get((_names_key(model_field), value), f"#{value}")
     if isinstance(value, datetime):
         return date_format(localtime(value), "Y-m-d H:i")
     return str(value)
@@ -51,21 +59,22 @@ def _display(model_field: models.Field, value: Any, related: dict[tuple[type, An
 
 def _related_names(records, tracked) -> dict[tuple[type, Any], str]:
     """Names for the foreign keys the records mention: one query per related model, users by display name."""
-    wanted: dict[type, set] = {}
+    wanted: dict[Any, tuple[type, set]] = {}
     for f in tracked:
         if isinstance(f, models.ForeignKey):
             ids = {getattr(r, f.attname) for r in records} - {None}
             if ids:
-                wanted.setdefault(f.related_model, set()).update(ids)
+                wanted.setdefault(_names_key(f), (f.related_model, set()))[1].update(ids)
     user_model = get_user_model()
-    names: dict[tuple[type, Any], str] = {}
-    for model, ids in wanted.items():
-        known = NAME_SOURCES[model]() if model in NAME_SOURCES else {}
+    names: dict[tuple[Any, Any], str] = {}
+    for key, (model, ids) in wanted.items():
+        source = FIELD_NAME_SOURCES.get(key) if isinstance(key, str) else NAME_SOURCES.get(model)
+        known = source() if source else {}
         for pk in ids & known.keys():
-            names[(model, pk)] = known[pk]
+            names[(key, pk)] = known[pk]
         if missing := ids - known.keys():
             for pk, obj in model._default_manager.in_bulk(missing).items():
-                names[(model, pk)] = obj.display_name if model is user_model else str(obj)
+                names[(key, pk)] = obj.display_name if model is user_model else str(obj)
     return names
 
 

@@ -88,6 +88,8 @@ class Customer(TeamScopedMixin, AuditBlock):
         max_length=40,
         unique=True,
         help_text=_("企业的唯一编号,如统一社会信用代码或内部客户编号。"),
+        # Whoever holds the code may be another team: the message says the code is taken, nothing of them.
+        error_messages={"unique": _("这个企业标识/编号已被使用,请核对后重新填写。")},
     )
     category = models.CharField(_("客户类别"), max_length=16, choices=Category, default=Category.GENERAL)
     source = models.CharField(_("客户来源"), max_length=20, choices=Source, blank=True)

@@ -10,11 +10,7 @@ from pipeline.hooks import activity_listeners, project_change_listeners, project
 def project_panel(*, project, request) -> str:
     return render_to_string(
         "forecasting/includes/project_panel.html",
-        selectors.project_control(
-            project=project,
-            user=request.user,
-            kept={k: request.GET[k] for k in ("category", "note") if k in request.GET},
-        ),
+        selectors.project_control(project=project, user=request.user),
         request=request,
     )
 

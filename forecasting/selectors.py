@@ -587,6 +587,15 @@ def _dec(value) -> Decimal | None:
 # The project page --------------------------------------------------------------------------------
 
 
+def forecast_category_label(*, project, forecast: ProjectForecast | None) -> str:
+    """What the forecast counts the project as: a closed project is no longer commit, best case or pipeline."""
+    if project.status == project.Status.WON:
+        return _("已赢单(计入实际赢单)")
+    if not project.is_open:
+        return _("已结案:%(status)s(不计入预测)") % {"status": project.get_status_display()}
+    return forecast.get_category_display() if forecast else str(ForecastCategory.PIPELINE.label)
+
+
 def project_control(*, project, user, kept=None) -> dict:
     """Deal control on the project page: probability in words, forecast category, active anomalies."""
     from forecasting.services import can_adjust_forecast, can_manage_anomalies
@@ -596,6 +605,7 @@ def project_control(*, project, user, kept=None) -> dict:
         "project": project,
         "estimate": explain(project) if project.is_open else None,
         "forecast": forecast,
+        "category_label": forecast_category_label(project=project, forecast=forecast),
         "categories": ForecastCategory.choices,
         "can_set_category": project.is_open and project.is_editable_by(user),
         "can_adjust": project.is_open and can_adjust_forecast(user=user, team_id=project.team_id),

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -277,6 +277,7 @@ def project_category(request, pk: int):
     project = get_visible_or_404(Project.objects.select_related("stage"), request.user, pk=pk)
     adjusting = request.POST.get("adjust") == "1"
     form = (CategoryAdjustForm if adjusting else CategoryForm)(request.POST)
+    errors: list[str] = []
     if form.is_valid():
         try:
             if adjusting:
@@ -289,18 +290,20 @@ def project_category(request, pk: int):
             else:
                 services.forecast_category_set(project=project, by=request.user, category=form.cleaned_data["category"])
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            errors = error.messages
         else:
             messages.success(request, _("预测类别已保存。"))
             return redirect(f"{project.get_absolute_url()}#section-control")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    # Refused: back to the panel with what was chosen and written, so nothing is lost.
-    kept = urlencode({"category": request.POST.get("category", ""), "note": request.POST.get("note", "")})
-    return redirect(f"{project.get_absolute_url()}?{kept}#section-control")
+        errors = [message for field_errors in form.errors.values() for message in field_errors]
+    # Refused: the panel again with what was chosen and written, however long; nothing is lost.
+    context = selectors.project_control(
+        project=project,
+        user=request.user,
+        kept={"category": request.POST.get("category", ""), "note": request.POST.get("note", "")},
+    )
+    context["errors"] = errors
+    return render(request, "forecasting/project_category.html", context)
 
 
 @require_POST

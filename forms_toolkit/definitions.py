@@ -205,6 +205,7 @@ registry.register(
         title=_("客户拜访总结报告"),
         model=m.VisitReport,
         stages=(),
+        stage_field="visit_stage",
         filler_label=_("大客户经理"),
         sections=[
             (_("拜访安排"), ["visit_stage", "visitee", "visited_at", "place", "companions"]),

@@ -118,6 +118,8 @@ class FormType:
     model: type
     sections: list[tuple[str, list[str]]]
     stages: tuple[int, ...] = ()  # empty: any stage (F05)
+    # A form of any stage names its stage in this field (F05's 拜访处在哪个阶段): it is listed there.
+    stage_field: str | None = None
     level: str = "project"  # or "customer"
     filler_label: str = _("填写人")
     date_label: str = _("日期")

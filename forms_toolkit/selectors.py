@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, Value
+from django.db.models import BigIntegerField, CharField, F, Value
 from django.utils.translation import gettext as _
 
 from core.db import ReusedSql
@@ -222,8 +222,11 @@ STATUS_BADGES = {
 def _project_forms(project_id: int):
     parts = [
         t.model.objects.filter(project_id=project_id)
-        .annotate(code=Value(t.code, output_field=CharField()))
-        .values("pk", "number", "status", "code")
+        .annotate(
+            code=Value(t.code, output_field=CharField()),
+            stage_id=F(f"{t.stage_field}_id") if t.stage_field else Value(None, output_field=BigIntegerField()),
+        )
+        .values("pk", "number", "status", "code", "stage_id")
         .order_by()
         for t in registry.all()
         if t.level == "project"
@@ -238,11 +241,15 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
     """Each stage's form types with the project's forms of that type (one query for all of them)."""
     from django.urls import reverse
 
+    from pipeline import catalog_cache
+
     rows = _project_forms_sql.rows(project.pk)
     labels = dict(StageForm.Status.choices)
-    by_code: dict[str, list[dict]] = {}
+    numbers = {s.pk: s.number for s in catalog_cache.stages()}
+    # (code, stage number or None for "every stage of its type") -> forms
+    listed: dict[tuple[str, int | None], list[dict]] = {}
     for row in rows:
-        by_code.setdefault(row["code"], []).append(
+        listed.setdefault((row["code"], numbers.get(row["stage_id"])), []).append(
             {
                 "number": row["number"],
                 "status": labels[row["status"]],
@@ -253,14 +260,22 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
     for number in range(1, 9):
         for form_type in registry.for_stage(number):
-            if not form_type.stages and number != project.stage.number:
-                continue  # F05 is listed once, under the stage the project is in
+            if form_type.stage_field:
+                # A form of any stage (F05) is listed under the stage it names; it is started in the
+                # stage the project is in, and that stage offers it even before there is one.
+                forms = listed.get((form_type.code, number), [])
+                if not forms and number != project.stage.number:
+                    continue
+            else:
+                forms = listed.get((form_type.code, None), [])
             out.setdefault(number, []).append(
                 {
                     "code": form_type.code,
                     "title": form_type.title,
-                    "forms": by_code.get(form_type.code, []),
-                    "create_url": reverse("forms_toolkit:create", args=[form_type.code]) + f"?project={project.pk}",
+                    "forms": forms,
+                    "create_url": reverse("forms_toolkit:create", args=[form_type.code]) + f"?project={project.pk}"
+                    if number == project.stage.number or form_type.stages
+                    else "",
                 }
             )
     return out

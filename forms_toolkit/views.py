@@ -65,7 +65,15 @@ def _all_valid(form, formsets) -> bool:
 
 
 def _edit_context(form_type, form, formsets, **extra):
-    return {"form_type": form_type, "form": form, "formsets": list(formsets.values()), **extra}
+    # A wrong row table (F10's weights at 90%) gets the banner at the top too, not only its own message.
+    formsets_have_errors = any(fs.is_bound and fs.total_error_count() for fs in formsets.values())
+    return {
+        "form_type": form_type,
+        "form": form,
+        "formsets": list(formsets.values()),
+        "formsets_have_errors": formsets_have_errors,
+        **extra,
+    }
 
 
 def form_create(request, code: str):

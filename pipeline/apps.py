@@ -9,11 +9,14 @@ class PipelineConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from core.history import NAME_SOURCES
+        from core.history import FIELD_NAME_SOURCES, NAME_SOURCES
         from pipeline import catalog_cache, gates  # noqa: F401  (gates registers the built-in condition kinds)
         from pipeline.models import ProjectMember, StageCondition, StageDefinition
 
         NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}
+        customer_stages = lambda: {s.pk: f"{s.number} {s.display_customer_stage}" for s in catalog_cache.stages()}  # noqa: E731
+        for field in ("pipeline.project.customer_stage", "pipeline.stagechange.customer_stage"):
+            FIELD_NAME_SOURCES[field] = customer_stages
 
         for model in (StageDefinition, StageCondition):
             post_save.connect(catalog_cache.forget, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")

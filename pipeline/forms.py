@@ -71,11 +71,13 @@ class AdvanceForm(forms.Form):
         help_text=_("仅销售经理可填写:阶段条件未满足时仍要推进的理由,将被记录并显示。"),
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         later = StageDefinition.objects.filter(number__gt=project.stage.number).order_by("number")
         self.fields["to_stage"].queryset = later
         self.fields["to_stage"].initial = later.first()
+        if not can_override:  # only the team's manager may move past a closed gate
+            del self.fields["override_reason"]
 
 
 class StepBackForm(forms.Form):
@@ -110,6 +112,11 @@ class CloseForm(forms.Form):
     override_reason = forms.CharField(
         label=_("越过阶段条件的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, can_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_override:
+            del self.fields["override_reason"]
 
 
 class ReasonForm(forms.Form):

@@ -223,7 +223,8 @@ def _paperwork_by_stage(*, project, user, stages):
 
 def project_advance(request, pk: int):
     project = _project_for_edit(request, pk)
-    form = AdvanceForm(request.POST if request.method == "POST" else None, project=project)
+    can_override = services.can_override_gate(project=project, user=request.user)
+    form = AdvanceForm(request.POST if request.method == "POST" else None, project=project, can_override=can_override)
     gate = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +232,7 @@ def project_advance(request, pk: int):
                 project=project,
                 to_stage=form.cleaned_data["to_stage"],
                 by=request.user,
-                override_reason=form.cleaned_data["override_reason"],
+                override_reason=form.cleaned_data.get("override_reason"),
             )
         except services.GateClosed as closed:
             gate = closed.gate
@@ -239,7 +240,7 @@ def project_advance(request, pk: int):
         except ValidationError as error:
             _add_errors(form, error)
         except PermissionDenied as denied:
-            form.add_error("override_reason", str(denied))
+            form.add_error("override_reason" if "override_reason" in form.fields else None, str(denied))
         else:
             messages.success(
                 request,
@@ -257,7 +258,7 @@ def project_advance(request, pk: int):
             "project": project,
             "form": form,
             "gate": gate,
-            "can_override": services.can_override_gate(project=project, user=request.user),
+            "can_override": can_override,
         },
     )
 
@@ -301,7 +302,8 @@ def project_step_back(request, pk: int):
 
 def project_close(request, pk: int):
     project = _project_for_edit(request, pk)
-    form = CloseForm(request.POST if request.method == "POST" else None)
+    can_override = services.can_override_gate(project=project, user=request.user)
+    form = CloseForm(request.POST if request.method == "POST" else None, can_override=can_override)
     gate = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -313,7 +315,7 @@ def project_close(request, pk: int):
                 lost_reason=data["lost_reason"],
                 note=data["note"],
                 success_story=data["success_story"],
-                override_reason=data["override_reason"],
+                override_reason=data.get("override_reason"),
             )
         except services.GateClosed as closed:
             gate = closed.gate
@@ -321,7 +323,7 @@ def project_close(request, pk: int):
         except ValidationError as error:
             _add_errors(form, error)
         except PermissionDenied as denied:
-            form.add_error("override_reason", str(denied))
+            form.add_error("override_reason" if "override_reason" in form.fields else None, str(denied))
         else:
             messages.success(request, _("项目已结案:%(status)s。") % {"status": project.get_status_display()})
             return redirect(project)
@@ -332,7 +334,7 @@ def project_close(request, pk: int):
             "project": project,
             "form": form,
             "gate": gate,
-            "can_override": services.can_override_gate(project=project, user=request.user),
+            "can_override": can_override,
         },
     )
 

@@ -55,3 +55,12 @@ def test_a_wrong_password_is_refused_in_chinese(client, rep):
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
     assert 'value="alice"' in response.content.decode()
+
+
+def test_a_customer_stage_change_is_named_by_the_customers_stage(rep, project, stage):
+    from core.history import history_entries
+    from pipeline import services
+
+    services.project_observe_customer_stage(project=project, stage=stage(6), by=rep)
+    change = next(c for e in history_entries(project) for c in e.changes if c.label == "客户采购阶段")
+    assert (change.old, change.new) == ("1 发现问题,提出问题", "6 认准首选,筛供应商")

@@ -74,7 +74,7 @@ def test_it_refuses_a_duplicate_company_number(client, rep, customer):
     client.force_login(rep)
     response = client.post(reverse("customers:create"), {**VALID, "code": customer.code})
     assert "code" in response.context["form"].errors
-    assert "已存在" in " ".join(response.context["form"].errors["code"])
+    assert "已被使用" in " ".join(response.context["form"].errors["code"])
 
 
 def test_it_shows_errors_in_english_when_the_user_chose_english(client, rep):
@@ -173,3 +173,15 @@ def test_the_detail_page_costs_the_same_queries_for_few_and_many_contacts(
     # user, customer, contacts, projects, and one UNION for the customer-level forms (session and names cached)
     with django_assert_num_queries(5):
         client.get(reverse("customers:detail", args=[customer.pk]))
+
+
+def test_a_code_held_by_another_team_is_only_said_to_be_taken(client, rep, other_rep):
+    CustomerFactory(owner=other_rep, code="SH-0009", name="华北秘密客户有限公司")
+    client.force_login(rep)
+    response = client.post(
+        reverse("customers:create"), {"name": "上海新客户", "code": "SH-0009", "category": "general"}
+    )
+    page = response.content.decode()
+    assert "这个企业标识/编号已被使用" in page
+    assert "华北秘密客户" not in page and "华北二部" not in page and "客户 已存在" not in page
+    assert "上海新客户" in page  # what was typed is kept
