@@ -11,3 +11,11 @@ def customer_paperwork(*, customer, user) -> list[dict]:
     for provider in customer_paperwork_providers:
         out.extend(provider(customer=customer, user=user))
     return out
+
+
+# (customer, request) -> HTML: sections later apps add to the customer page (the pipeline's projects).
+customer_panel_providers: list[Callable] = []
+
+
+def customer_panels(*, customer, request) -> list[str]:
+    return [provider(customer=customer, request=request) for provider in customer_panel_providers]

@@ -12,7 +12,7 @@ from core.views import paginate, query_without_page, render_page_or_partial
 from customers import services
 from customers.filters import CustomerFilter
 from customers.forms import CUSTOMER_SECTIONS, CustomerForm
-from customers.hooks import customer_paperwork
+from customers.hooks import customer_panels, customer_paperwork
 from customers.models import Customer
 
 OPTIONS_SHOWN = 50
@@ -56,6 +56,7 @@ def customer_detail(request, pk: int):
             "can_edit": customer.is_editable_by(request.user),
             "can_review": can_review(record=customer, user=request.user),
             "paperwork": customer_paperwork(customer=customer, user=request.user),
+            "panels": customer_panels(customer=customer, request=request),
         },
     )
 

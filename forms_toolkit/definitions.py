@@ -448,18 +448,23 @@ registry.register(
 
 
 class CompetitorIndicatorForm(RowForm):
-    """An indicator row with a 1–5 score field for each competitor named on the form."""
+    """An indicator row with a 1–5 score field for each competitor named on the form.
 
-    def __init__(self, *args, competitor_labels=(), **kwargs):
+    A competitor's score field is named by its row on the page (``cscore_2``: the third row of the
+    competitors table), so the page can add a column the moment a competitor is added, and a
+    competitor removed or renamed takes nothing else with it.
+    """
+
+    def __init__(self, *args, competitor_columns=(), **kwargs):
         super().__init__(*args, **kwargs)
         scores = self.instance.competitor_scores or {}
-        for i, (key, label) in enumerate(competitor_labels):
-            self.fields[f"cscore_{i}"] = forms.IntegerField(
+        for index, pk, label in competitor_columns:
+            self.fields[f"cscore_{index}"] = forms.IntegerField(
                 label=label,
                 min_value=1,
                 max_value=5,
                 required=False,
-                initial=scores.get(str(key)),
+                initial=scores.get(str(pk)) if pk else None,
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
             )
 
@@ -472,38 +477,48 @@ class CompetitorIndicatorForm(RowForm):
         return data
 
 
-def f18_bind(formsets) -> None:
-    """Tell the indicator rows which competitors the form names, in the order they are listed."""
-    competitors, indicators = formsets["competitors"], formsets["indicators"]
+MAX_COMPETITORS = 50
+
+
+def f18_columns(competitors) -> list[tuple[int, int | None, str]]:
+    """(row on the page, saved id or None, name) of each competitor the form names, in the table's order."""
     if competitors.is_bound:
         prefix, data = competitors.prefix, competitors.data
-        total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
-        labels = [
-            (i, data.get(f"{prefix}-{i}-name", "").strip())
-            for i in range(min(total, 50))
-            if data.get(f"{prefix}-{i}-name", "").strip() and not data.get(f"{prefix}-{i}-DELETE")
-        ]
-    elif competitors.instance.pk:
-        labels = [(c.pk, c.name) for c in competitors.instance.competitors.all()]
-    else:
-        labels = [(None, row["name"]) for row in competitors.initial_extra or []]
-    indicators.form_kwargs = {**indicators.form_kwargs, "competitor_labels": labels}
+        total = data.get(f"{prefix}-TOTAL_FORMS") or "0"
+        rows = range(min(int(total), MAX_COMPETITORS) if total.isdigit() else 0)
+        columns = []
+        for i in rows:
+            name = (data.get(f"{prefix}-{i}-name") or "").strip()
+            if name and not data.get(f"{prefix}-{i}-DELETE"):
+                pk = data.get(f"{prefix}-{i}-id") or ""
+                columns.append((i, int(pk) if pk.isdigit() else None, name))
+        return columns
+    if competitors.instance.pk:
+        return [(i, c.pk, c.name) for i, c in enumerate(competitors.instance.competitors.all())]
+    return [(i, None, row["name"]) for i, row in enumerate(competitors.initial_extra or [])]
+
+
+def f18_bind(formsets) -> None:
+    """Tell the indicator rows which competitors the form names, each by its row on the page."""
+    columns = f18_columns(formsets["competitors"])
+    indicators = formsets["indicators"]
+    indicators.form_kwargs = {**indicators.form_kwargs, "competitor_columns": columns}
 
 
 def f18_after_save(form, formsets) -> None:
     if not formsets:
         return
-    competitors = [
-        f.instance
-        for f in formsets["competitors"].forms
+    saved = {
+        i: f.instance
+        for i, f in enumerate(formsets["competitors"].forms)
         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("name")
-    ]
+    }
     for row in formsets["indicators"].forms:
         if not row.cleaned_data or row.cleaned_data.get("DELETE") or row.instance.pk is None:
             continue
         row.instance.competitor_scores = {
-            str(c.pk): row.cleaned_data.get(f"cscore_{i}")
-            for i, c in enumerate(competitors)
+            str(competitor.pk): row.cleaned_data[f"cscore_{i}"]
+            for i, competitor in saved.items()
             if row.cleaned_data.get(f"cscore_{i}") is not None
         }
         row.instance.save(update_fields=["competitor_scores"])
@@ -537,6 +552,7 @@ registry.register(
         results=f18_results,
         bind_formsets=f18_bind,
         after_save=f18_after_save,
+        script="js/competitors.js",
     )
 )
 registry.register(

@@ -133,6 +133,8 @@ class FormType:
     after_save: Callable[[Any, dict], None] | None = None
     # The dated tasks handing the form in asks for (F01's next contacts and promises, F05's commitments).
     tasks: Callable[[Any], list[Any]] | None = None
+    # A static script the edit page adds for what only this paper does (F18's competitor columns).
+    script: str | None = None
 
     @property
     def header_fields(self) -> list[str]:

@@ -10,7 +10,7 @@ class PipelineConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.history import FIELD_NAME_SOURCES, NAME_SOURCES
-        from pipeline import catalog_cache, gates  # noqa: F401  (gates registers the built-in condition kinds)
+        from pipeline import catalog_cache, customer_page, gates  # noqa: F401  (gates: the built-in condition kinds; customer_page: the customer's projects)
         from pipeline.models import ProjectMember, StageCondition, StageDefinition
 
         NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}

@@ -170,8 +170,9 @@ def test_the_detail_page_costs_the_same_queries_for_few_and_many_contacts(
     ContactFactory.create_batch(contacts, customer=customer)
     client.force_login(rep)
     client.get(reverse("customers:detail", args=[customer.pk]))
-    # user, customer, contacts, projects, and one UNION for the customer-level forms (session and names cached)
-    with django_assert_num_queries(5):
+    # user, customer, contacts, its history, the projects listed, and one UNION for the customer-level
+    # forms (session and names cached)
+    with django_assert_num_queries(6):
         client.get(reverse("customers:detail", args=[customer.pk]))
 
 
@@ -185,3 +186,16 @@ def test_a_code_held_by_another_team_is_only_said_to_be_taken(client, rep, other
     assert "这个企业标识/编号已被使用" in page
     assert "华北秘密客户" not in page and "华北二部" not in page and "客户 已存在" not in page
     assert "上海新客户" in page  # what was typed is kept
+
+
+def test_the_customer_page_lists_its_projects_with_both_tracks_and_starts_a_new_one(
+    client, rep, other_rep, customer, make_project
+):
+    project = make_project(name="临港基地行车改造")
+    client.force_login(rep)
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert "临港基地行车改造" in page and project.number in page
+    assert "1. 项目立项" in page and "1. 发现问题,提出问题" in page and "1,000,000.00" in page
+    assert f"/projects/new/?customer={customer.pk}" in page
+    new = client.get(f"/projects/new/?customer={customer.pk}")
+    assert new.context["form"].initial["customer"] == customer
