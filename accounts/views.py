@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.i18n import set_language as django_set_language
 
+from accounts.hooks import home_panels
 from accounts.selectors import team_overview_list
 from contacts.models import Contact
 from customers.models import Customer
@@ -21,6 +22,7 @@ def home(request):
             if (user.is_manager or user.sees_everything)
             else []
         ),
+        "panels": home_panels(request=request),
     }
     return render(request, "accounts/home.html", context)
 

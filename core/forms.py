@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
+from django.forms import BaseInlineFormSet
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
@@ -151,6 +152,8 @@ class PaperForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if "collected_by" in self.fields and self.instance.pk is None and not self.initial.get("collected_by"):
+            self.initial["collected_by"] = user.pk  # 信息采集人: whoever registers it, unless told
         limit_people(self, user)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
@@ -182,6 +185,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class PaperRowFormSet(BaseInlineFormSet):
+    """A paper's table: a 序号 column left empty is numbered after the rows above it."""
+
+    numbered: str | None = None
+
+    def clean(self):
+        super().clean()
+        if not self.numbered or any(self.errors):
+            return
+        rows = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        last = max((f.cleaned_data.get(self.numbered) or 0 for f in rows), default=0)
+        for row in rows:
+            if row.cleaned_data.get(self.numbered) is None:
+                last += 1
+                row.cleaned_data[self.numbered] = last
+                setattr(row.instance, self.numbered, last)
+
+
 class RowForm(forms.ModelForm):
     """A row of a paper table: Bootstrap classes on the widgets, labels left to the table header.
 
@@ -190,8 +211,19 @@ class RowForm(forms.ModelForm):
     ``limit_to``, {field: queryset} for the other choices (a customer's own contacts).
     """
 
-    def __init__(self, *args, user=None, limit_to=None, **kwargs):
+    auto_numbered: tuple[str, ...] = ()  # 序号 columns of this row's own form class (F08's 步骤)
+
+    def __init__(self, *args, user=None, limit_to=None, defaults=None, auto_fields=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # What a new row starts with, and the 序号 filled for the user: neither makes an untouched row count.
+        auto_fields = {*auto_fields, *self.auto_numbered}
+        self.auto_fields = auto_fields | set(defaults or {})
+        if self.instance.pk is None:
+            for name, value in (defaults or {}).items():
+                if self.initial.get(name) in (None, ""):
+                    self.initial[name] = value
+        for name in auto_fields:
+            self.fields[name].required = False
         for name, queryset in (limit_to or {}).items():
             self.fields[name].queryset = queryset
         if user is not None:
@@ -208,3 +240,6 @@ class RowForm(forms.ModelForm):
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 2
         fast_selects(self)
+
+    def has_changed(self) -> bool:
+        return bool(set(self.changed_data) - self.auto_fields)

@@ -170,6 +170,8 @@ registry.register(
                 _("电话记录"),
                 min_rows=1,
                 widgets={"time": forms.TimeInput(attrs={"type": "time"})},
+                numbered="seq",
+                row_defaults=lambda form: {"customer_name": form.customer.name, "customer_code": form.customer.code},
             )
         ],
         tasks=f01_tasks,
@@ -633,6 +635,7 @@ registry.register(
                 ["seq", "tender_clause_no", "tender_terms", "bid_terms", "note"],
                 _("商务条款偏离"),
                 min_rows=1,
+                numbered="seq",
             )
         ],
     )
@@ -660,6 +663,7 @@ registry.register(
                 ],
                 _("谈判记录"),
                 min_rows=1,
+                numbered="round_no",
             )
         ],
     )

@@ -14,10 +14,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.forms import BaseInlineFormSet, inlineformset_factory, modelform_factory
+from django.forms import inlineformset_factory, modelform_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, PaperForm, RowForm
+from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm
 from customers.forms import offer_customers
 from customers.models import Customer
 
@@ -49,7 +49,7 @@ class ApprovalStep:
 MANAGER_SIGNOFF = (ApprovalStep("manager", _("领导签字"), _is_team_manager),)
 
 
-class WeightedFormSet(BaseInlineFormSet):
+class WeightedFormSet(PaperRowFormSet):
     """Rows whose weights must total 100% (the paper's 合计 100%)."""
 
     weight_field = "weight"
@@ -79,6 +79,10 @@ class Inline:
     widgets: dict = field(default_factory=dict)
     queryset: Callable[[Any], dict[str, Any]] | None = None  # parent form instance -> {field: queryset}
     form: type = RowForm
+    # 序号: numbered for the user (the page fills it in a new row, the save fills it where left empty)
+    numbered: str | None = None
+    # parent form instance -> {field: value} a new row starts with (F01's 客户名称 and 编号)
+    row_defaults: Callable[[Any], dict[str, Any]] | None = None
 
     @property
     def prefix(self) -> str:
@@ -93,7 +97,9 @@ class Inline:
                 widgets.setdefault(name, DateInput())
             elif model_field.get_internal_type() == "TextField":
                 widgets.setdefault(name, forms.Textarea(attrs={"rows": 2}))
-        formset = WeightedFormSet if self.weighted else BaseInlineFormSet
+        if self.numbered:
+            widgets[self.numbered] = forms.NumberInput(attrs={"data-autonumber": "1", "min": "1"})
+        formset = WeightedFormSet if self.weighted else PaperRowFormSet
         cls = inlineformset_factory(
             self.model._meta.get_field("form").related_model,
             self.model,
@@ -108,6 +114,7 @@ class Inline:
         )
         if self.weighted:
             cls.weight_field = self.weighted
+        cls.numbered = self.numbered
         return cls
 
 

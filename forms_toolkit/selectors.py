@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BigIntegerField, CharField, F, Value
+from django.db.models import BigIntegerField, CharField, Count, F, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import ReusedSql
@@ -190,25 +192,76 @@ class FirstOfEach:
         return list(_union(parts).order_by(*self.order)[window])
 
 
-def approval_queue(*, user, limit: int = 200) -> list[dict]:
-    """Submitted forms of the user's team (all teams for directors) waiting for a step the user may sign, oldest first."""
-    parts = []
-    for form_type in registry.all():
+class ApprovalQueue:
+    """Submitted forms waiting for a step the user may sign: the team's (every team's for directors).
+
+    Sliced like a queryset for a page; ``counts`` says how many of each form type the other filters
+    leave, so the type filter can show them. One UNION for the page, one for the counts.
+    """
+
+    def __init__(
+        self,
+        *,
+        user,
+        code: str = "",
+        team_id: int | None = None,
+        filled_by_id: int | None = None,
+        min_days: int | None = None,
+        newest_first: bool = False,
+    ):
+        self.user, self.code = user, code
+        self.team_id, self.filled_by_id, self.min_days = team_id, filled_by_id, min_days
+        self.order = ("-submitted_at", "-pk") if newest_first else ("submitted_at", "pk")
+
+    def _scoped(self, form_type: FormType):
         qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED)
-        if not user.sees_everything:
+        if not self.user.sees_everything:
             # A team manager's queue holds the steps the registry gives to the team's manager.
             steps = [s.code for s in form_type.approval_steps if s.may_sign is is_team_manager]
-            qs = qs.filter(team_id=user.team_id, awaiting_step__in=steps)
-        parts.append(
-            qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
-        )
-    rows = FirstOfEach(parts, "submitted_at", "pk")[:limit]
-    for row in rows:
-        form_type = registry.get(row["code"])
-        row["title"] = form_type.title
-        row["step_label"] = next((s.label for s in form_type.approval_steps if s.code == row["awaiting_step"]), "")
-        row["filled_by"] = f"{row['filled_by__last_name']}{row['filled_by__first_name']}" or row["filled_by__username"]
-    return rows
+            qs = qs.filter(team_id=self.user.team_id, awaiting_step__in=steps)
+        elif self.team_id:
+            qs = qs.filter(team_id=self.team_id)
+        if self.filled_by_id:
+            qs = qs.filter(filled_by_id=self.filled_by_id)
+        if self.min_days:
+            qs = qs.filter(submitted_at__lte=timezone.now() - datetime.timedelta(days=self.min_days))
+        return qs
+
+    def counts(self) -> dict[str, int]:
+        parts = [
+            self._scoped(t)
+            .annotate(code=Value(t.code, output_field=CharField()))
+            .values("code")
+            .annotate(n=Count("pk"))
+            .order_by()
+            for t in registry.all()
+        ]
+        return {row["code"]: row["n"] for row in _union(parts)}
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        parts = [
+            self._scoped(t)
+            .annotate(code=Value(t.code, output_field=CharField()))
+            .values(*LIST_FIELDS, "code")
+            .order_by()
+            for t in registry.all()
+            if not self.code or t.code == self.code
+        ]
+        rows = FirstOfEach(parts, *self.order)[window]
+        now = timezone.now()
+        for row in rows:
+            form_type = registry.get(row["code"])
+            row["title"] = form_type.title
+            row["step_label"] = next((s.label for s in form_type.approval_steps if s.code == row["awaiting_step"]), "")
+            row["filled_by"] = (
+                f"{row['filled_by__last_name']}{row['filled_by__first_name']}" or row["filled_by__username"]
+            )
+            row["waited_days"] = (now - row["submitted_at"]).days if row["submitted_at"] else 0
+        return rows
+
+
+def approval_queue(*, user, **filters) -> ApprovalQueue:
+    return ApprovalQueue(user=user, **filters)
 
 
 STATUS_BADGES = {

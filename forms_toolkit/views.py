@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_visible_or_404
 from core.history import history_entries
-from core.views import paginate
+from core.views import paginate, query_without_page
 from customers.models import Customer
 from forms_toolkit import pdf, selectors, services
+from forms_toolkit.forms import QueueFilterForm
 from forms_toolkit.models import StageForm
 from forms_toolkit.registry import can_see_sensitive, registry
 from pipeline.models import Project
@@ -46,7 +47,12 @@ def _formsets(form_type, request, instance):
         if instance.pk is None and inline.initial and data is None:
             initial = inline.initial()
             kwargs["initial"] = initial
-        form_kwargs = {"user": request.user, "limit_to": inline.queryset(instance) if inline.queryset else {}}
+        form_kwargs = {
+            "user": request.user,
+            "limit_to": inline.queryset(instance) if inline.queryset else {},
+            "defaults": inline.row_defaults(instance) if inline.row_defaults else {},
+            "auto_fields": {inline.numbered} if inline.numbered else set(),
+        }
         formset = inline.formset_class(
             data, files, instance=instance, prefix=inline.prefix, form_kwargs=form_kwargs, **kwargs
         )
@@ -231,7 +237,34 @@ def form_pdf(request, code: str, pk: int):
 def approval_queue(request):
     if not (request.user.is_manager or request.user.sees_everything):
         raise PermissionDenied
-    return render(request, "forms_toolkit/queue.html", {"items": selectors.approval_queue(user=request.user)})
+    filters = QueueFilterForm(request.GET or None, user=request.user)
+    wanted = filters.filters()
+    queue = selectors.approval_queue(user=request.user, **wanted)
+    page = paginate(request, queue)
+    counts = queue.counts()
+    return render(
+        request,
+        "forms_toolkit/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "items": page.object_list,
+            "counts": [(t, counts[t.code], _with_type(request, t.code)) for t in registry.all() if counts.get(t.code)],
+            "all_types": _with_type(request, ""),
+            "total": sum(counts.values()),
+            "code": wanted.get("code", ""),
+            "query": query_without_page(request),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _with_type(request, code: str) -> str:
+    """The queue's address with the same filters and another form type, from its first page."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["type"] = code
+    return f"?{params.urlencode()}"
 
 
 def form_list(request):

@@ -10,7 +10,9 @@ class PipelineConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.history import FIELD_NAME_SOURCES, NAME_SOURCES
-        from pipeline import catalog_cache, customer_page, gates  # noqa: F401  (gates: the built-in condition kinds; customer_page: the customer's projects)
+
+        # gates: the built-in condition kinds; customer_page and home_page: what the pipeline adds to those pages
+        from pipeline import catalog_cache, customer_page, gates, home_page  # noqa: F401
         from pipeline.models import ProjectMember, StageCondition, StageDefinition
 
         NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}

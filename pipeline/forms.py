@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
 from accounts.models import User
-from core.forms import DateInput, PaperForm, RowForm, UserChoiceField
+from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm, UserChoiceField
 from customers.forms import offer_customers
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
 
@@ -170,18 +170,24 @@ class BuyingCenterForm(RowForm):
 
 
 class ProcurementStepForm(RowForm):
+    auto_numbered = ("step",)
+
     class Meta:
         model = ProcurementStep
         fields = ["step", "process", "responsible", "position", "considerations"]
-        widgets = {"considerations": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "considerations": forms.Textarea(attrs={"rows": 2}),
+            "step": forms.NumberInput(attrs={"data-autonumber": "1", "min": "1"}),
+        }
 
 
 BuyingCenterFormSet = inlineformset_factory(
     Project, BuyingCenterMember, form=BuyingCenterForm, extra=1, can_delete=True
 )
 ProcurementStepFormSet = inlineformset_factory(
-    Project, ProcurementStep, form=ProcurementStepForm, extra=1, can_delete=True
+    Project, ProcurementStep, form=ProcurementStepForm, formset=PaperRowFormSet, extra=1, can_delete=True
 )
+ProcurementStepFormSet.numbered = "step"
 
 
 def customer_contacts(*, project: Project, field: str) -> dict:

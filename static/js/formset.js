@@ -11,5 +11,14 @@ document.addEventListener("click", function (event) {
   const rows = box.querySelector("[data-formset-rows]");
   rows.insertAdjacentHTML("beforeend", html);
   total.value = parseInt(total.value, 10) + 1;
+  // 序号: the new row's number follows the highest one above it
+  rows.lastElementChild.querySelectorAll("input[data-autonumber]").forEach(function (input) {
+    const field = input.name.replace(/^.*-\d+-/, "");
+    let highest = 0;
+    rows.querySelectorAll('input[data-autonumber][name$="-' + field + '"]').forEach(function (other) {
+      highest = Math.max(highest, parseInt(other.value, 10) || 0);
+    });
+    input.value = highest + 1;
+  });
   box.dispatchEvent(new CustomEvent("formset:added", { bubbles: true, detail: { row: rows.lastElementChild } }));
 });
