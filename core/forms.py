@@ -1,8 +1,9 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Div, Fieldset, Layout, LayoutObject
 from django import forms
 from django.forms import BaseInlineFormSet
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -140,6 +141,30 @@ def limit_people(form: forms.BaseForm, user) -> None:
         )
 
 
+class FieldPair(LayoutObject):
+    """Two inputs under the one label the paper gives them (F25's 实施开始日期及结束日期), side by side."""
+
+    template = "includes/field_pair.html"
+
+    def __init__(self, first: str, second: str, *, label, joiner):
+        self.fields = [first, second]
+        self.first, self.second, self.label, self.joiner = first, second, label, joiner
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        for name in self.fields:
+            widget = form.fields[name].widget
+            css = widget.attrs.get("class", "")
+            if "form-control" not in css:
+                widget.attrs["class"] = f"{css} form-control".strip()
+            if form[name].errors:
+                widget.attrs["class"] += " is-invalid"
+        form.fields[self.second].widget.attrs.setdefault("aria-label", str(form.fields[self.second].label))
+        return render_to_string(
+            self.template,
+            {"first": form[self.first], "second": form[self.second], "label": self.label, "joiner": self.joiner},
+        )
+
+
 class PaperForm(forms.ModelForm):
     """A ModelForm laid out like its paper: one fieldset per section.
 
@@ -148,6 +173,8 @@ class PaperForm(forms.ModelForm):
     """
 
     sections: list[tuple[str, list[str]]] = []
+    # (label, first field, second field, joiner): two fields the paper gives one label
+    pairs: tuple[tuple[str, str, str, str], ...] = ()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,12 +192,23 @@ class PaperForm(forms.ModelForm):
         helper = FormHelper()
         helper.form_tag = False
         helper.layout = Layout(
-            *(
-                Fieldset(title, Div(*[self._cell(n) for n in names if n in self.fields], css_class="row"))
-                for title, names in self.sections
-            )
+            *(Fieldset(title, Div(*self._cells(names), css_class="row")) for title, names in self.sections)
         )
         return helper
+
+    def _cells(self, names: list[str]) -> list[Div]:
+        paired = {first: (label, second, joiner) for label, first, second, joiner in self.pairs}
+        seconds = {second for _label, _first, second, _joiner in self.pairs}
+        cells = []
+        for name in names:
+            if name not in self.fields or name in seconds:
+                continue
+            if name in paired:
+                label, second, joiner = paired[name]
+                cells.append(Div(FieldPair(name, second, label=label, joiner=joiner), css_class="col-12 col-md-6"))
+            else:
+                cells.append(self._cell(name))
+        return cells
 
     def _cell(self, name: str) -> Div:
         """Two columns on a wide screen, one on a phone; long text always spans the row."""

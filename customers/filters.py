@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
 from accounts.selectors import user_assignable_list
+from core.filters import OrderingFilter
 from core.forms import UserChoiceField
 from customers.models import Customer
 
@@ -33,7 +34,7 @@ class CustomerFilter(django_filters.FilterSet):
         label=_("信息审核标记"),
         widget=forms.Select(choices=[("", _("全部")), ("true", _("已审核")), ("false", _("未审核"))]),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("排序"),
         fields=(("name", "name"), ("code", "code"), ("created_at", "created_at"), ("annual_output", "annual_output")),
         field_labels={

@@ -236,3 +236,36 @@ def load_customer_forms(*, users) -> None:
         demo_stage_form(
             form_code, customer=customer, by=customer.owner, status=status, approver=manager, director=users["director"]
         )
+
+
+def load_every_paper(*, users) -> list[str]:
+    """At least one filled form of every type, so a new user can open and print each of them.
+
+    A type the stage paperwork left out is filled, signed off, on the rep's project that has gone
+    furthest (the demo's gates ask for some forms, not all). Returns the types it added.
+    """
+    from forms_toolkit.registry import registry
+
+    rep, manager = users["rep"], users["manager"]
+    projects = list(
+        Project.objects.filter(owner=rep).select_related("stage", "customer").order_by("-stage__number", "pk")
+    )
+    added = []
+    for form_type in registry.all():
+        if form_type.model.objects.exists():
+            continue
+        target = next((p for p in projects if not form_type.stages or p.stage.number >= max(form_type.stages)), None)
+        target = target or (projects[0] if projects else Project.objects.select_related("customer").first())
+        if target is None:
+            continue
+        demo_stage_form(
+            form_type.code,
+            project=target if form_type.level == "project" else None,
+            customer=target.customer,
+            by=target.owner,
+            status="approved",
+            approver=manager if target.team_id == manager.team_id else users["manager2"],
+            director=users["director"],
+        )
+        added.append(form_type.code)
+    return added

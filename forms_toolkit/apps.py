@@ -7,4 +7,5 @@ class FormsToolkitConfig(AppConfig):
     verbose_name = _("辅助工具")
 
     def ready(self) -> None:
-        from forms_toolkit import checks, conditions  # noqa: F401  (the font check; the form condition kinds)
+        # the font check; the form condition kinds; the records printed as papers (F02, F03, F16, F08, F09)
+        from forms_toolkit import checks, conditions, papers  # noqa: F401

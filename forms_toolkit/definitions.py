@@ -19,6 +19,7 @@ from forms_toolkit.registry import (
     f04_grade,
     registry,
 )
+from pipeline import catalog_cache
 from pipeline.models import Task
 from pipeline.services import TaskSpec
 
@@ -208,6 +209,7 @@ registry.register(
         model=m.VisitReport,
         stages=(),
         stage_field="visit_stage",
+        options={"visit_stage": lambda: [(s.pk, s.display_visit_label) for s in catalog_cache.stages()]},
         filler_label=_("大客户经理"),
         sections=[
             (_("拜访安排"), ["visit_stage", "visitee", "visited_at", "place", "companions"]),
@@ -266,6 +268,7 @@ registry.register(
         model=m.MarketingActivity,
         stages=(2,),
         level="customer",
+        customer_labels=(_("企业名称"), _("企业标识/编号")),
         sections=[
             (
                 _("业务情况"),
@@ -615,7 +618,10 @@ registry.register(
         ],
         inlines=[
             Inline(
-                m.NegotiationMember, ["side", "name", "title", "duty", "contact"], _("合作谈判小组成员 / 客户谈判成员")
+                m.NegotiationMember,
+                ["side", "name", "title", "duty", "contact"],
+                _("合作谈判小组成员 / 客户谈判成员"),
+                printed_apart_by="side",
             )
         ],
         sensitive_fields=("price_floor",),
@@ -709,6 +715,7 @@ registry.register(
                 ],
             ),
         ],
+        pairs=((_("实施开始日期及结束日期"), "implementation_start", "implementation_end", _("至")),),
         approval_steps=(
             ApprovalStep("sales_manager", _("销售经理"), _is_team_manager),
             ApprovalStep("engineer", _("技术工程师"), _has_project_role("engineer")),
@@ -723,6 +730,7 @@ registry.register(
         model=m.AbnormalCustomer,
         stages=(8,),
         level="customer",
+        customer_labels=(_("企业名称"), _("企业标识/编号")),
         sections=[
             (_("异常"), ["business_type", "kind", "tracking", "confirmed_normal"]),
             (_("信息登记"), ["collected_by"]),

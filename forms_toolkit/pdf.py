@@ -40,26 +40,48 @@ def _url_fetcher():
 
 
 def render_form_pdf(*, form_type, form, user) -> bytes:
+    """A stage form on paper: its own print template where it has one, else the shared one."""
+    shown = form_display(form_type=form_type, form=form, user=user, printed=True)
+    header = shown["header"]
+    paper = {
+        "title": form_type.title,
+        "number": form.number,
+        "meta": header[:3],  # 编号, who filled it, its date: the line under the title
+        "header": header[3:],
+        "sections": shown["sections"],
+        "tables": shown["tables"],
+        "results": shown["results"],
+        "audit": shown["audit"],
+        "with_advice": True,
+        "advice": form.manager_advice,
+        "signatures": shown["signatures"],
+        "form_type": form_type,
+        "form": form,
+    }
+    return render_paper_pdf(paper=paper, user=user, templates=[f"pdf/{form_type.model._meta.model_name}.html"])
+
+
+def render_paper_pdf(*, paper: dict, user, templates: list[str] = ()) -> bytes:
+    """Print ``paper`` (title, number, meta, header, sections, tables, results, audit, advice, signatures)
+    on A4 through ``templates`` or the shared ``pdf/paper.html``."""
     from weasyprint import HTML
 
-    context = form_display(form_type=form_type, form=form, user=user)
-    context.update(
-        {
-            "company": settings.COMPANY_NAME,
-            "printed_at": timezone.localtime(),
-            "printed_by": user,
-            "print_faces": print_fonts.faces(),
-            "print_family": print_fonts.FAMILY,
-            "print_font_stack": print_fonts.font_stack(),
-        }
-    )
-    tables = context["tables"]
+    context = {
+        **paper,
+        "company": settings.COMPANY_NAME,
+        "printed_at": timezone.localtime(),
+        "printed_by": user,
+        "print_faces": print_fonts.faces(),
+        "print_family": print_fonts.FAMILY,
+        "print_font_stack": print_fonts.font_stack(),
+    }
+    tables = context.get("tables") or []
     # A table whose columns, each at its least, fill most of a portrait page (the call log's twelve)
     # would leave its text a few characters a line: the paper turns sideways.
     context["landscape"] = any(sum(_plan(table)[1]) > 0.75 * PORTRAIT_WIDTH_EM for table in tables)
     room = LANDSCAPE_WIDTH_EM if context["landscape"] else PORTRAIT_WIDTH_EM
     context["tables"] = [(table, column_widths(table, room=room)) for table in tables]
-    html = render_to_string([f"pdf/{form_type.model._meta.model_name}.html", "pdf/form.html"], context)
+    html = render_to_string([*templates, "pdf/paper.html"], context)
     # WeasyPrint makes hundreds of thousands of short-lived objects for one PDF, and the cycle
     # collector walking them again and again took about a tenth of a 1-page form's time (median
     # 428 -> 386 ms). It is paused for the render; whichever render paused it resumes it.

@@ -83,6 +83,9 @@ class Inline:
     numbered: str | None = None
     # parent form instance -> {field: value} a new row starts with (F01's 客户名称 and 编号)
     row_defaults: Callable[[Any], dict[str, Any]] | None = None
+    # A choice field whose every option is a table of its own on the paper (F21's two teams): the
+    # page edits one table, the form prints one per option, titled by it.
+    printed_apart_by: str | None = None
 
     @property
     def prefix(self) -> str:
@@ -142,6 +145,16 @@ class FormType:
     tasks: Callable[[Any], list[Any]] | None = None
     # A static script the edit page adds for what only this paper does (F18's competitor columns).
     script: str | None = None
+    # Two fields the paper gives one label (F25's 实施开始日期及结束日期): (label, first, second, joiner)
+    pairs: tuple[tuple[str, str, str, str], ...] = ()
+    # What the paper calls the customer's name and number (F07 and F26 say 企业名称, 企业标识/编号)
+    customer_labels: tuple[str, str] = (_("客户名称"), _("客户编号"))
+    # A field whose options the paper names its own way: field -> () -> [(value, label)] (F05's
+    # 拜访处在哪个阶段 lists the eight visit labels); the form offers them and the PDF ticks one.
+    options: dict[str, Callable[[], list[tuple[Any, str]]]] = field(default_factory=dict)
+
+    def options_now(self) -> dict[str, list[tuple[Any, str]]]:
+        return {name: build() for name, build in self.options.items()}
 
     @property
     def header_fields(self) -> list[str]:
@@ -161,6 +174,7 @@ class FormType:
 
         class Form(self.form_base):
             sections = [(form_type.date_label, ["filled_on"]), *form_type.sections, (_("分享"), ["shareable"])]
+            pairs = form_type.pairs
             version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
             def __init__(self, *args, user, **kwargs):
@@ -175,6 +189,12 @@ class FormType:
                 if not can_see_sensitive(self.instance, user):
                     for name in form_type.sensitive_fields:
                         self.fields.pop(name, None)
+                for name, options in form_type.options_now().items():
+                    labels = {str(value): label for value, label in options}
+                    form_field = self.fields.get(name)
+                    if isinstance(form_field, forms.ModelChoiceField):
+                        form_field.label_from_instance = lambda obj, labels=labels: labels.get(str(obj.pk), str(obj))
+                        form_field.widget.choices = form_field.choices
 
         return modelform_factory(self.model, form=Form, fields=self.header_fields, widgets=widgets)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import ReusedSql
-from core.templatetags.paper import field_display
+from core.paper import audit_rows, field_display, paper_rows
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
@@ -34,7 +34,7 @@ class SignatureLine:
     comment: str = ""
 
 
-def _tables(form_type: FormType, form: StageForm) -> list[Table]:
+def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> list[Table]:
     tables = []
     for inline in form_type.inlines:
         rows = list(getattr(form, inline.prefix).all())
@@ -45,8 +45,30 @@ def _tables(form_type: FormType, form: StageForm) -> list[Table]:
             headers += [c.name for c in competitors]
             for row, cells in zip(rows, values, strict=True):
                 cells += [str(row.competitor_scores.get(str(c.pk), "")) for c in competitors]
+        if printed and inline.printed_apart_by:
+            tables += _apart(inline, headers, rows, values)
+            continue
         tables.append(Table(label=str(inline.label), headers=headers, rows=values))
     return tables
+
+
+def _apart(inline, headers: list[str], rows, values) -> list[Table]:
+    """One table per option of ``inline.printed_apart_by``, that column left out: the paper's own tables."""
+    name = inline.printed_apart_by
+    column = inline.fields.index(name)
+    keep = [i for i in range(len(headers)) if i != column]
+    return [
+        Table(
+            label=str(label),
+            headers=[headers[i] for i in keep],
+            rows=[
+                [cells[i] for i in keep]
+                for row, cells in zip(rows, values, strict=True)
+                if getattr(row, name) == option
+            ],
+        )
+        for option, label in inline.model._meta.get_field(name).flatchoices
+    ]
 
 
 def _signatures(form_type: FormType, form: StageForm) -> list[SignatureLine]:
@@ -73,24 +95,30 @@ def _signatures(form_type: FormType, form: StageForm) -> list[SignatureLine]:
     return lines
 
 
-def form_display(*, form_type: FormType, form: StageForm, user) -> dict:
-    """Everything the detail page and the PDF show, with confidential fields hidden from those who may not see them."""
+def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = False) -> dict:
+    """Everything the detail page and the PDF show, with confidential fields hidden from those who may not see them.
+
+    ``printed``: laid out for paper, enumerations as tick lists and tables split as the paper has them.
+    """
     sensitive_ok = can_see_sensitive(form, user)
-    redacted = () if sensitive_ok else form_type.sensitive_fields
-    sections = []
-    for title, names in form_type.sections:
-        rows = []
-        for name in names:
-            label = form._meta.get_field(name).verbose_name
-            rows.append((label, "" if name in redacted else field_display(form, name), name in redacted))
-        sections.append((title, rows))
+    audit = hasattr(form, "registered_on")
+    # The audit block prints 信息采集人 with the rest of 信息登记: not a second time among the fields.
+    shown = [(title, [n for n in names if not (audit and n == "collected_by")]) for title, names in form_type.sections]
+    sections = paper_rows(
+        form,
+        shown,
+        redacted=() if sensitive_ok else form_type.sensitive_fields,
+        pairs=form_type.pairs,
+        tick_lists=printed,
+        options=form_type.options_now(),
+    )
     step = next_step(form) if form.status == StageForm.Status.SUBMITTED else None
     header = [
         (_("编号"), form.number),
         (form_type.filler_label, form.filled_by.display_name),
         (form_type.date_label, field_display(form, "filled_on")),
-        (_("客户名称"), form.customer.name),
-        (_("客户编号"), form.customer.code),
+        (form_type.customer_labels[0], form.customer.name),
+        (form_type.customer_labels[1], form.customer.code),
     ]
     if form.project_id:
         header += [(_("项目名称"), form.project.name), (_("项目编号"), form.project.number)]
@@ -99,10 +127,10 @@ def form_display(*, form_type: FormType, form: StageForm, user) -> dict:
         "form": form,
         "header": header,
         "sections": sections,
-        "tables": _tables(form_type, form),
+        "tables": _tables(form_type, form, printed=printed),
         "results": form_type.results(form) if form_type.results else [],
         "signatures": _signatures(form_type, form),
-        "audit": hasattr(form, "registered_on"),
+        "audit": audit_rows(form) if audit else [],
         "can_edit": form.is_editable_status and form.is_editable_by(user),
         "can_submit": form.is_editable_status and form.is_editable_by(user),
         "awaiting": step,

@@ -10,7 +10,7 @@ from accounts.visibility import get_visible_or_404
 from core.history import history_entries
 from core.views import paginate, query_without_page
 from customers.models import Customer
-from forms_toolkit import pdf, selectors, services
+from forms_toolkit import papers, pdf, selectors, services
 from forms_toolkit.forms import QueueFilterForm
 from forms_toolkit.models import StageForm
 from forms_toolkit.registry import can_see_sensitive, registry
@@ -226,11 +226,18 @@ def form_decide(request, code: str, pk: int):
 
 
 def form_pdf(request, code: str, pk: int):
-    form_type = _form_type(code)
-    instance = _get_form(request, form_type, pk)
-    content = pdf.render_form_pdf(form_type=form_type, form=instance, user=request.user)
+    """A stage form printed; or, for F02, F03, F16, F08 and F09, the customer, contact or project it is."""
+    if (paper := papers.RECORD_PAPERS.get(code.upper())) is not None:
+        record = papers.record_for_paper(paper, request.user, pk)
+        content = pdf.render_paper_pdf(paper=paper.paper(record, request.user), user=request.user)
+        filename = f"{paper.code}-{pk}"
+    else:
+        form_type = _form_type(code)
+        instance = _get_form(request, form_type, pk)
+        content = pdf.render_form_pdf(form_type=form_type, form=instance, user=request.user)
+        filename = instance.number
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{instance.number}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
     return response
 
 

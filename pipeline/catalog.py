@@ -19,6 +19,9 @@ STAGES = [
         "tool_group": "1 电话邀约型",
         "default_probability": Decimal("10"),
         "guidance": "寻找客户与现有供应商合作中的不满意或问题;在客户需求酝酿阶段介入,先入为主,影响客户后来的采购标准。",
+        "guidance_en": "Find what the customer is unhappy with at the current supplier; step in while the need is forming and shape the purchase criteria that come later.",
+        "visit_label_en": "Customer planning and phone invitation",
+        "tool_group_en": "1 Phone invitation",
         "conditions": [
             (
                 "checklist",
@@ -40,6 +43,9 @@ STAGES = [
         "tool_group": "2 上门拜访型",
         "default_probability": Decimal("20"),
         "guidance": "了解项目预算,确立项目立项的可能性;预算不足时经办人常需向老板申请,争取与老板见面,必要时协助经办人说服老板。",
+        "guidance_en": "Learn the budget and whether the project can be approved; when the budget falls short the contact must ask the boss, so try to meet the boss and help the contact convince them.",
+        "visit_label_en": "Customer visit",
+        "tool_group_en": "2 On-site visit",
         "conditions": [
             ("buying_center_mapped", "填写与采购有关人的角色与态度", "Buying-center roles and attitudes recorded"),
             ("decision_maker_identified", "找到决策者(里程碑:找对经手人士)", "Decision-maker identified (milestone)"),
@@ -58,6 +64,9 @@ STAGES = [
         "tool_group": "3 初步方案型",
         "default_probability": Decimal("30"),
         "guidance": "提供准确信息,培养内部支持者推动立项,准备应标;弄清客户内部采购流程,建立项目采购的优势。",
+        "guidance_en": "Give accurate information, grow an internal supporter who pushes the approval, prepare for the tender; learn the customer's procurement process and build the edge for this purchase.",
+        "visit_label_en": "Submit the draft solution",
+        "tool_group_en": "3 Draft solution",
         "conditions": [
             ("procurement_map_filled", "填写客户内部采购流程", "Customer procurement process mapped"),
             ("checklist", "提交客户化的初步方案(里程碑)", "Customised draft solution submitted (milestone)"),
@@ -75,6 +84,9 @@ STAGES = [
         "tool_group": "4 业绩展示型",
         "default_probability": Decimal("40"),
         "guidance": "在客户内部确认招标范围,主动了解技术表述的内容,参与制定采购标准;同时了解竞争对手以及客户内部的关系。",
+        "guidance_en": "Confirm the tender's scope inside the customer, learn what the technical specification will say, help set the purchase criteria; learn the competitors and the customer's internal relations.",
+        "visit_label_en": "Solution demonstration and track-record showcase",
+        "tool_group_en": "4 Track-record showcase",
         "conditions": [
             ("checklist", "参与制定采购标准,确认招标范围", "Helped set the purchase criteria and tender scope"),
             ("checklist", "完成方案演示与业绩展示(里程碑)", "Showcase held (milestone)"),
@@ -92,6 +104,9 @@ STAGES = [
         "tool_group": "5 方案设计型",
         "default_probability": Decimal("50"),
         "guidance": "经办人发布信息、收集信息并初步筛选合格供应商(通常从十家剩下三家):确保进入短名单,提交正式方案。",
+        "guidance_en": "The buyer publishes the need, collects offers and shortlists qualified suppliers (often three of ten): make the shortlist and submit the formal solution.",
+        "visit_label_en": "Needs analysis and solution confirmation",
+        "tool_group_en": "5 Solution design",
         "conditions": [
             ("checklist", "进入客户初步筛选的短名单", "On the customer's shortlist"),
             ("checklist", "提交正式方案(里程碑)", "Formal solution submitted (milestone)"),
@@ -109,6 +124,9 @@ STAGES = [
         "tool_group": "6 项目评估型",
         "default_probability": Decimal("60"),
         "guidance": "客户按技术标与商务标确立筛选标准(价格、质量、品牌、行业标准、职业化、关系等)选择首选供应商:分析竞争对手与影响因素,强化客户关系。",
+        "guidance_en": "The customer sets technical and commercial criteria (price, quality, brand, standards, professionalism, relations) to pick the preferred supplier: analyse competitors and influence factors, strengthen the relationships.",
+        "visit_label_en": "Project evaluation",
+        "tool_group_en": "6 Project evaluation",
         "conditions": [
             ("checklist", "完成竞争对手与影响因素分析", "Competitor and influence-factor analysis done"),
             (
@@ -130,6 +148,9 @@ STAGES = [
         "tool_group": "7 合作谈判型",
         "default_probability": Decimal("75"),
         "guidance": "客户会压低成本并争取有利的付款方式:确定关键采购标准、谈判小组与价格底限,逐条处理商务条款偏离。",
+        "guidance_en": "The customer presses cost down and seeks good payment terms: settle the key purchasing criteria, the negotiating team and the price floor, and work through the commercial-terms deviations one by one.",
+        "visit_label_en": "Negotiation",
+        "tool_group_en": "7 Negotiation",
         "conditions": [
             ("checklist", "确定谈判策略与价格底限", "Negotiation plan and price floor set"),
             ("checklist", "合作谈判达成一致(里程碑)", "Negotiation concluded (milestone)"),
@@ -147,6 +168,9 @@ STAGES = [
         "tool_group": "8 签约成交型",
         "default_probability": Decimal("90"),
         "guidance": "双方法人签署合同;做好售前与工程实施的交接,把客户绑定为忠实客户,销售并未到此结束。",
+        "guidance_en": "Both legal representatives sign; hand over cleanly from pre-sales to implementation and keep the customer loyal: the sale does not end here.",
+        "visit_label_en": "Deal closed",
+        "tool_group_en": "8 Signing",
         "conditions": [
             ("checklist", "合同评审通过", "Contract review passed"),
             ("checklist", "双方签署合同(里程碑:签约成交)", "Contract signed by both parties (milestone)"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.directory import directory
 from accounts.models import Team
 from accounts.selectors import user_assignable_list
+from core.filters import OrderingFilter
 from core.forms import ListedChoiceField, UserChoiceField
 from customers.models import Customer
 from pipeline.models import Project, StageDefinition
@@ -66,7 +67,7 @@ class ProjectFilter(BoardFilter):
     stage = django_filters.ModelChoiceFilter(
         label=_("我方阶段"), queryset=StageDefinition.objects.order_by("number"), empty_label=_("全部")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("排序"),
         fields=(
             ("expected_close_date", "expected_close_date"),

@@ -39,9 +39,12 @@ class StageDefinition(Localised, models.Model):
     milestone = models.CharField(_("里程碑"), max_length=40)
     milestone_en = models.CharField(_("里程碑(英文)"), max_length=80, blank=True)
     visit_label = models.CharField(_("拜访处在哪个阶段"), max_length=40)
+    visit_label_en = models.CharField(_("拜访处在哪个阶段(英文)"), max_length=80, blank=True)
     tool_group = models.CharField(_("辅助工具类型"), max_length=40)
+    tool_group_en = models.CharField(_("辅助工具类型(英文)"), max_length=80, blank=True)
     default_probability = models.DecimalField(_("默认赢率(%)"), max_digits=5, decimal_places=2, validators=PERCENT)
     guidance = models.TextField(_("阶段要点"), blank=True, help_text=_("本阶段销售人员应该做什么,显示在项目页上。"))
+    guidance_en = models.TextField(_("阶段要点(英文)"), blank=True)
 
     class Meta:
         verbose_name = _("阶段定义")
@@ -62,6 +65,18 @@ class StageDefinition(Localised, models.Model):
     @property
     def display_milestone(self) -> str:
         return self.localised("milestone")
+
+    @property
+    def display_visit_label(self) -> str:
+        return self.localised("visit_label")
+
+    @property
+    def display_tool_group(self) -> str:
+        return self.localised("tool_group")
+
+    @property
+    def display_guidance(self) -> str:
+        return self.localised("guidance")
 
     @property
     def is_last(self) -> bool:

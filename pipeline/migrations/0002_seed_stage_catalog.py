@@ -8,8 +8,10 @@ from pipeline.catalog import STAGES
 def seed(apps, schema_editor):
     StageDefinition = apps.get_model("pipeline", "StageDefinition")
     StageCondition = apps.get_model("pipeline", "StageCondition")
+    # Only the columns the table had then: later migrations fill the ones added since.
+    columns = {f.name for f in StageDefinition._meta.concrete_fields}
     for spec in STAGES:
-        fields = {k: v for k, v in spec.items() if k not in {"number", "conditions"}}
+        fields = {k: v for k, v in spec.items() if k in columns and k != "number"}
         stage, _ = StageDefinition.objects.update_or_create(number=spec["number"], defaults=fields)
         if stage.conditions.exists():
             continue

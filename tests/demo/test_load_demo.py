@@ -44,3 +44,20 @@ def test_it_fills_customers_with_org_charts_and_history(db):
         assert customer.team_id == customer.owner.team_id
         assert customer.contacts.exists()
         assert customer.history.exists()
+
+
+def test_the_demo_carries_a_filled_form_of_every_type_that_prints(client, db):
+    from django.urls import reverse
+
+    from forms_toolkit.papers import RECORD_PAPERS
+    from forms_toolkit.registry import registry
+
+    call_command("load_demo", stdout=StringIO())
+    missing = [t.code for t in registry.all() if not t.model.objects.exists()]
+    assert missing == []
+    assert len(registry.all()) + len(RECORD_PAPERS) == 26
+    client.force_login(User.objects.get(username="director"))
+    for form_type in registry.all():
+        form = form_type.model.objects.first()
+        response = client.get(reverse("forms_toolkit:pdf", args=[form_type.code, form.pk]))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF"), form_type.code

@@ -11,7 +11,7 @@ from customers import services as customer_services
 from customers.models import Customer
 from demo import data
 from demo.history import load_forecast_snapshots, load_history, load_targets
-from demo.projects import load_customer_forms, load_projects
+from demo.projects import load_customer_forms, load_every_paper, load_projects
 from forecasting.refresh import refresh_all
 from pipeline.models import Project
 
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             self._create_customer(spec, users, i)
         created_projects = load_projects(users=users)
         load_customer_forms(users=users)
+        load_every_paper(users=users)
         history = load_history()
         load_targets()
         load_forecast_snapshots()
