@@ -197,6 +197,7 @@ registry.register(
                 initial=lambda: [
                     {"group": g, "indicator": i, "weight": None} for g, items in F04_INDICATORS for i in items
                 ],
+                prompts=True,
             )
         ],
         results=f04_results,
@@ -551,6 +552,7 @@ registry.register(
                 min_rows=1,
                 weighted="weight",
                 initial=lambda: [{"indicator": i} for i in F18_INDICATORS],
+                prompts=True,
                 form=CompetitorIndicatorForm,
             ),
         ],
@@ -575,6 +577,7 @@ registry.register(
                 min_rows=1,
                 weighted="weight",
                 initial=lambda: [{"indicator": i} for i in F19_INDICATORS],
+                prompts=True,
             )
         ],
     )

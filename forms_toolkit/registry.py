@@ -76,6 +76,9 @@ class Inline:
     min_rows: int = 0
     weighted: str | None = None
     initial: Callable[[], list[dict]] | None = None
+    # The initial rows are the paper's printed prompts (F04's, F18's and F19's indicators): one left as
+    # offered is no row. Otherwise they are content the user keeps (F18's A竞争对手, B竞争对手).
+    prompts: bool = False
     widgets: dict = field(default_factory=dict)
     queryset: Callable[[Any], dict[str, Any]] | None = None  # parent form instance -> {field: queryset}
     form: type = RowForm

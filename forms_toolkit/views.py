@@ -44,9 +44,8 @@ def _formsets(form_type, request, instance):
     formsets = {}
     for inline in form_type.inlines:
         kwargs = {}
-        if instance.pk is None and inline.initial and data is None:
-            initial = inline.initial()
-            kwargs["initial"] = initial
+        if instance.pk is None and inline.initial and (data is None or inline.prompts):
+            kwargs["initial"] = inline.initial()
         form_kwargs = {
             "user": request.user,
             "limit_to": inline.queryset(instance) if inline.queryset else {},

@@ -64,3 +64,22 @@ def test_a_customer_stage_change_is_named_by_the_customers_stage(rep, project, s
     services.project_observe_customer_stage(project=project, stage=stage(6), by=rep)
     change = next(c for e in history_entries(project) for c in e.changes if c.label == "客户采购阶段")
     assert (change.old, change.new) == ("1 发现问题,提出问题", "6 认准首选,筛供应商")
+
+
+def test_sort_choices_say_descending_in_chinese(client, rep):
+    client.force_login(rep)
+    html = client.get(reverse("pipeline:project-list")).content.decode()
+    assert "预计签约日期(降序)" in html and "descending" not in html and "%s" not in html
+
+
+def test_the_english_interface_shows_the_catalogs_english_and_its_own_words(client, rep, project):
+    client.force_login(rep)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    head = client.get(project.get_absolute_url()).content.decode()
+    assert "Find what the customer is unhappy with" in head and "寻找客户" not in head
+    assert "Our sales process" in head and "Project Sales CRM ·" not in head
+    paperwork = client.get(reverse("pipeline:project-section", args=[project.pk, "paperwork"])).content.decode()
+    assert "1 Phone invitation" in paperwork and "电话邀约型" not in paperwork
+    assert '<h2 class="h5">Tasks</h2>' in paperwork
+    listing = client.get(reverse("pipeline:project-list")).content.decode()
+    assert "(descending)" in listing and "降序" not in listing and "%s" not in listing
