@@ -39,6 +39,19 @@ def _url_fetcher():
     return URLFetcher(allowed_protocols=("file", "data"))
 
 
+def warm_up() -> None:
+    """Print one blank paper: WeasyPrint, the print faces and the template are then loaded for the
+    process's first real PDF."""
+    import logging
+
+    from django.contrib.auth.models import AnonymousUser
+
+    try:
+        render_paper_pdf(paper={"title": "预热", "number": ""}, user=AnonymousUser())
+    except Exception:  # a failed warm-up costs the first PDF its time, nothing else
+        logging.getLogger(__name__).warning("PDF warm-up failed", exc_info=True)
+
+
 def render_form_pdf(*, form_type, form, user) -> bytes:
     """A stage form on paper: its own print template where it has one, else the shared one."""
     shown = form_display(form_type=form_type, form=form, user=user, printed=True)

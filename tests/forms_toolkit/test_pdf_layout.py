@@ -126,3 +126,28 @@ def test_pdfs_share_one_url_fetcher_that_never_reaches_the_network(rep, manager,
     with pytest.raises(ValueError, match="disallowed protocol"):
         _url_fetcher()("https://example.com/logo.png")
     assert _url_fetcher()("data:text/plain,ok").read() == b"ok"
+
+
+def test_a_server_process_loads_printing_at_start(monkeypatch):
+    """config/wsgi.py warms printing up on a thread of its own (the first PDF took 1.8 s), unless told not to."""
+    import importlib
+    import sys
+    from unittest import mock
+
+    with mock.patch("forms_toolkit.pdf.warm_up") as warm_up:
+        monkeypatch.setenv("PDF_WARM_UP", "1")
+        sys.modules.pop("config.wsgi", None)
+        module = importlib.import_module("config.wsgi")
+        [thread] = [t for t in __import__("threading").enumerate() if t.name == "pdf-warm-up"] or [None]
+        if thread is not None:
+            thread.join(10)
+        assert warm_up.called
+        assert callable(module.application)
+
+
+@pytest.mark.django_db
+def test_the_warm_up_prints_a_blank_paper_without_failing(caplog):
+    from forms_toolkit.pdf import warm_up
+
+    warm_up()
+    assert "warm-up failed" not in caplog.text
