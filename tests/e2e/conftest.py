@@ -31,3 +31,25 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite in memory the live server's threads share the test's one connection, and two htmx
+    sections loading at once could use it together ("bad parameter or other API misuse", a 500). The
+    live server (one per session, so set before it starts) then answers one request at a time; on
+    PostgreSQL each thread has a connection of its own and the server stays threaded."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
+_serve_one_request_at_a_time()

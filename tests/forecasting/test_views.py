@@ -229,7 +229,7 @@ def test_a_rep_reads_but_cannot_resolve_an_anomaly(world, client_for, rep, teamm
 
 def test_calibration_page_shows_brier_against_the_baseline(world, client_for, manager):
     page = client_for(manager).get(reverse("forecasting:calibration")).content.decode()
-    assert "Brier" in page and "阶段默认赢率" in page
+    assert "布里尔分数" in page and "阶段默认赢率" in page
 
 
 def test_recompute_is_for_managers(client_for, rep, manager):
