@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -66,3 +67,14 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def next_or(request, default):
+    """Where a form asked to go back to (``next``), when that is a page of this site; else ``default``
+    (a URL or a URL name for ``redirect``). Never a redirect off-site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -87,10 +88,26 @@ def _number(value) -> float:
         return 0.0
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return float(value)
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, date)):
+        return value
+    return str(value)
+
+
+def _csv_cell(value):
+    value = _plain(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # The leading quote makes Excel, WPS and LibreOffice read the cell as text.
+        return "'" + value
+    return value
 
 
 def export_response(table: Table, fmt: str) -> HttpResponse:
@@ -108,6 +125,9 @@ def export_response(table: Table, fmt: str) -> HttpResponse:
         sheet.append(headers)
         for row in rows:
             sheet.append([_plain(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # typed text that openpyxl would write as a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         buffer = io.BytesIO()
@@ -120,9 +140,9 @@ def export_response(table: Table, fmt: str) -> HttpResponse:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([_csv_cell(h) for h in headers])
     for row in rows:
-        writer.writerow([_plain(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

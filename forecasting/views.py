@@ -10,14 +10,13 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.directory import directory
 from accounts.models import Team, User
 from accounts.visibility import get_visible_or_404
-from core.views import paginate, query_without_page
+from core.views import next_or, paginate, query_without_page
 from forecasting import selectors, services
 from forecasting.filters import AnomalyFilter
 from forecasting.forms import AnomalyActionForm, CategoryAdjustForm, CategoryForm, TargetForm
@@ -249,7 +248,7 @@ def anomaly_detail(request, pk: int):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
-                return redirect(_next_or(request, anomaly.get_absolute_url()))
+                return redirect(next_or(request, anomaly.get_absolute_url()))
     return render(
         request, "forecasting/anomaly_detail.html", {"anomaly": anomaly, "form": form, "can_manage": can_manage}
     )
@@ -312,11 +311,4 @@ def recompute(request):
         raise PermissionDenied
     rollup_all.delay()
     messages.success(request, _("已安排重新计算,稍后刷新页面即可看到最新数据。"))
-    return redirect(_next_or(request, "forecasting:dashboard"))
-
-
-def _next_or(request, default):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return redirect(next_or(request, "forecasting:dashboard"))

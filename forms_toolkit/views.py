@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_visible_or_404
 from core.history import history_entries
-from core.views import paginate, query_without_page
+from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
 from forms_toolkit import papers, pdf, selectors, services
 from forms_toolkit.forms import QueueFilterForm
@@ -219,9 +219,9 @@ def form_decide(request, code: str, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(request.POST.get("next") or instance.get_absolute_url())
+        return redirect(next_or(request, instance.get_absolute_url()))
     messages.success(request, _("已同意。") if approve else _("已退回,并附领导建议。"))
-    return redirect(request.POST.get("next") or instance.get_absolute_url())
+    return redirect(next_or(request, instance.get_absolute_url()))
 
 
 def form_pdf(request, code: str, pk: int):

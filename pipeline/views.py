@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
-from core.views import paginate, query_without_page, render_page_or_partial
+from core.views import next_or, paginate, query_without_page, render_page_or_partial
 from customers.models import Customer
 from pipeline import catalog_cache, selectors, services
 from pipeline.buying_center import buying_center_red_flags
@@ -481,7 +481,7 @@ def task_toggle(request, task_pk: int):
         if not task.project.is_editable_by(request.user):
             raise PermissionDenied
     services.task_set_done(task=task, done=request.POST.get("done") == "1")
-    return redirect(request.POST.get("next") or "pipeline:my-day")
+    return redirect(next_or(request, "pipeline:my-day"))
 
 
 def my_day(request):
@@ -575,5 +575,7 @@ def case_detail(request, pk: int):
             ),
             "timeline": selectors.project_timeline(changes=changes, observations=observations),
             "buying_center": selectors.buying_center_list(project=project),
+            # Another team's customer's people are third parties to this reader: roles and attitudes, no names.
+            "hide_names": not project.is_visible_to(request.user),
         },
     )

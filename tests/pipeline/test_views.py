@@ -309,6 +309,32 @@ def test_the_case_library_shares_won_projects_with_every_rep(client, rep, other_
     assert client.get(reverse("pipeline:project-detail", args=[project.pk])).status_code == 404
 
 
+def test_the_case_library_shows_other_teams_roles_and_attitudes_without_names(
+    client, rep, other_rep, project, contact, stage
+):
+    from pipeline import services
+    from pipeline.models import BuyingCenterMember
+    from tests.pipeline.conftest import satisfy_through
+
+    BuyingCenterMember.objects.create(
+        project=project,
+        contact=contact,
+        level="decision",
+        department="user",
+        role="decision_maker",
+        attitude="opponent",
+        closeness="distant",
+    )
+    satisfy_through(project, 8, rep)
+    services.project_close(project=project, outcome="won", by=rep)
+    client.force_login(other_rep)
+    html = client.get(reverse("pipeline:case-detail", args=[project.pk])).content.decode()
+    assert contact.name not in html and contact.title not in html
+    assert "决策者" in html and "反对者" in html and "第 1 人" in html
+    client.force_login(rep)
+    assert contact.name in client.get(reverse("pipeline:case-detail", args=[project.pk])).content.decode()
+
+
 def test_the_project_page_shows_both_tracks_and_the_disagreement(client, rep, project, stage):
     from pipeline import services
 

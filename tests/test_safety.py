@@ -1,0 +1,57 @@
+"""What a hostile user tries first: formulas in exports, redirects off-site."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from forecasting.tables import Column, Table, export_response
+
+pytestmark = pytest.mark.django_db
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_cells_never_become_formulas(fmt):
+    table = Table(
+        name="reps",
+        title="销售代表",
+        columns=[Column("销售代表"), Column("项目数", "int")],
+        rows=[[FORMULA, 3], ["+86 138", -2], ["@SUM(A1)", 1], ["\tx", 0], ["王建国", 5]],
+    )
+    response = export_response(table, fmt)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+        assert [r[0] for r in rows] == ["'" + FORMULA, "'+86 138", "'@SUM(A1)", "'\tx", "王建国"]
+        assert rows[1][1] == "-2"  # numbers stay numbers
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+        assert all(cell.data_type == "s" for cell in cells)
+        assert cells[0].value == FORMULA and sheet.cell(3, 2).value == -2
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_next_never_leads_off_site(client_for, rep, manager, project, target):
+    from demo.forms import demo_stage_form
+    from pipeline.models import Task
+
+    task = Task.objects.create(
+        customer=project.customer, project=project, title="回访", owner=rep, due_date="2026-12-01", created_by=rep
+    )
+    response = client_for(rep).post(reverse("pipeline:task-toggle", args=[task.pk]), {"done": "1", "next": target})
+    assert response.status_code == 302 and response.url == reverse("pipeline:my-day")
+
+    form = demo_stage_form("F05", project=project, by=rep, status="submitted")
+    response = client_for(manager).post(
+        reverse("forms_toolkit:decide", args=["F05", form.pk]), {"decision": "approve", "next": target}
+    )
+    assert response.status_code == 302 and response.url == form.get_absolute_url()
+
+    response = client_for(rep).post(
+        reverse("pipeline:task-toggle", args=[task.pk]), {"done": "0", "next": "/forms/queue/"}
+    )
+    assert response.url == "/forms/queue/"  # a page of this site is still where it goes back to
