@@ -1,5 +1,11 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
 from accounts.hooks import home_panels
@@ -28,3 +34,20 @@ def home(request):
 
 
 set_language = login_not_required(django_set_language)
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a locked username+address: the login page again, the username kept,
+    saying until when (each try while locked starts the wait again)."""
+    cool_off = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    until = timezone.localtime(timezone.now() + cool_off)
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    message = _(
+        "连续输错密码 %(limit)s 次,此账号在本机已锁定。请在 %(until)s(%(minutes)s 分钟后)再试,或请管理员解锁。"
+    ) % {
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "until": until.strftime("%H:%M"),
+        "minutes": round(cool_off.total_seconds() / 60),
+    }
+    context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context, status=429)

@@ -6,6 +6,9 @@ TEAMS = [
 ]
 
 # username, surname, given name, role, team index (None for company-wide roles)
+# Every demo user's password: `check --deploy` warns while any of them still has it.
+DEMO_PASSWORD = "demo1234"
+
 USERS = [
     ("admin", "周", "文", "admin", None),
     ("director", "郑", "海峰", "director", None),

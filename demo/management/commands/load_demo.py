@@ -10,12 +10,12 @@ from contacts.models import Contact, DecisionMakerProfile
 from customers import services as customer_services
 from customers.models import Customer
 from demo import data
+from demo.data import DEMO_PASSWORD
 from demo.history import load_forecast_snapshots, load_history, load_targets
 from demo.projects import load_customer_forms, load_every_paper, load_projects
 from forecasting.refresh import refresh_all
 from pipeline.models import Project
 
-DEMO_PASSWORD = "demo1234"
 DECIMAL_FIELDS = {"annual_output", "sales_revenue", "market_share", "cost", "profit", "sales_expense"}
 
 
