@@ -13,6 +13,7 @@ PROD_ENV = {
     "SECRET_KEY": "x7#kQ2!vL9@pR4$mN8^tY3&wZ6*bC1(dF5)gH0_jK-sM=uA+eI",
     "ALLOWED_HOSTS": "crm.example.com",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -20,7 +21,7 @@ def _manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG"}
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "CACHE_URL"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -36,6 +37,35 @@ def test_it_passes_check_deploy_without_warnings_in_production():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_shared_cache_fails_the_deploy_check_and_will_not_serve():
+    env = {k: v for k, v in PROD_ENV.items() if k != "CACHE_URL"}
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode != 0 and "core.E001" in result.stderr and "CACHE_URL" in result.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "CACHE_URL"}, **env, "PDF_WARM_UP": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert serve.returncode != 0 and "CACHE_URL" in serve.stderr
+
+
+def test_the_deploy_check_warns_while_a_demo_user_has_the_demo_password(db):
+    from demo.checks import demo_passwords
+    from demo.data import DEMO_PASSWORD
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="manager")
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    assert [w.id for w in demo_passwords(None)] == ["demo.W001"]
+    user.set_password("Kx9!a-real-one")
+    user.save()
+    assert demo_passwords(None) == []
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():
