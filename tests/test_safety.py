@@ -55,3 +55,37 @@ def test_next_never_leads_off_site(client_for, rep, manager, project, target):
         reverse("pipeline:task-toggle", args=[task.pk]), {"done": "0", "next": "/forms/queue/"}
     )
     assert response.url == "/forms/queue/"  # a page of this site is still where it goes back to
+
+
+def test_every_page_carries_the_content_security_policy_and_private_pages_are_not_kept(client_for, director):
+    client = client_for(director)
+    for url in (reverse("home"), reverse("forecasting:company"), reverse("pipeline:board")):
+        response = client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+        assert "camera=()" in response.headers["Permissions-Policy"]
+        assert {"private", "no-store"} <= {p.strip() for p in response.headers["Cache-Control"].split(",")}
+    export = client.get(reverse("forecasting:company"), {"export": "funnel", "format": "xlsx"})
+    assert "no-store" in export.headers["Cache-Control"] and "private" in export.headers["Cache-Control"]
+
+
+def test_no_template_writes_an_inline_script_handler_or_style():
+    """What the policy would refuse: <script> without src, on…= handlers, style= attributes."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=\"|\sstyle=\"|javascript:", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in root.glob("*/templates/**/*.html")
+        if "templates/pdf" not in str(path)  # printed by WeasyPrint, never served to a browser
+        for match in inline.finditer(path.read_text())
+    ] + [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path in [*root.glob("*/templatetags/*.py"), *root.glob("templates/**/*.html")]
+        if "templates/pdf" not in str(path)
+        for match in inline.finditer(path.read_text())
+    ]
+    assert not found

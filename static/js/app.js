@@ -14,3 +14,9 @@ document.addEventListener("submit", function (event) {
     button.classList.add("disabled");
   });
 });
+
+// A select marked [data-autosubmit] applies its choice at once (a filter of a list or a dashboard).
+document.addEventListener("change", function (event) {
+  const field = event.target;
+  if (field.matches("select[data-autosubmit]") && field.form) field.form.requestSubmit();
+});

@@ -2,6 +2,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.walk_checks import policy_violations
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
@@ -27,10 +29,13 @@ def browser():
         "--lang=zh-CN",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to read policy refusals
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     yield driver
+    violations = policy_violations(driver)
     driver.quit()
+    assert not violations, f"the browser refused what the page asked for: {violations}"
 
 
 def _serve_one_request_at_a_time() -> None:

@@ -17,7 +17,7 @@ def _log_in(browser, live_server, user):
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the first, django-axes, only refuses
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     browser.get(f"{live_server.url}/accounts/login/")

@@ -17,7 +17,7 @@ from contacts.models import Contact
 from customers.models import Customer
 from forecasting.models import Anomaly
 from pipeline.models import Project
-from tests.e2e.walk_checks import ALLOWED_WORDS, PAGE_CHECKS
+from tests.e2e.walk_checks import ALLOWED_WORDS, PAGE_CHECKS, policy_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -131,6 +131,7 @@ def test_it_renders_every_page_for_each_role(browser, live_server, width):
             assert browser.find_element(By.CSS_SELECTOR, "main"), path
             # every role opens every page here: a rep's 403 on the approval queue is right, so statuses are the walk's
             problems = browser.execute_script(PAGE_CHECKS, sorted(ALLOWED_WORDS | demo_words), False)
+            problems += policy_violations(browser)
             assert not problems, f"{path} at {width} width as {username}: {problems}"
             _shoot(browser, f"{width}-{username}-{name}")
 

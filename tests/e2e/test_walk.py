@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pipeline.models import Project
 from tests.e2e.test_pages import _shoot
-from tests.e2e.walk_checks import ALLOWED_WORDS, PAGE_CHECKS
+from tests.e2e.walk_checks import ALLOWED_WORDS, PAGE_CHECKS, policy_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -57,7 +57,7 @@ class Walk:
 
         WebDriverWait(b, 20, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]).until(loaded)
         b.execute_script("window.scrollTo(0, 0)")
-        problems = b.execute_script(PAGE_CHECKS, sorted(ALLOWED_WORDS), True)
+        problems = b.execute_script(PAGE_CHECKS, sorted(ALLOWED_WORDS), True) + policy_violations(b)
         assert not problems, f"{b.current_url} at {self.width}: {problems}"
         self.seen += 1
         if name:

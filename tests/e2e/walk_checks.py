@@ -24,3 +24,12 @@ for (const el of document.querySelectorAll(".btn, table.numbers th, table.number
 }
 return problems;
 """
+
+
+# What Chromium logs to the console when the Content-Security-Policy or Permissions-Policy refuses something.
+POLICY_WORDS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy", "Permissions policy")
+
+
+def policy_violations(browser) -> list[str]:
+    """The policy refusals logged since the last call (reading the console log empties it)."""
+    return [e["message"] for e in browser.get_log("browser") if any(w in e["message"] for w in POLICY_WORDS)]
