@@ -2,11 +2,19 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, LayoutObject
 from django import forms
 from django.forms import BaseInlineFormSet
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
 from accounts.models import User
@@ -224,9 +232,51 @@ class DateInput(forms.DateInput):
 
 
 class PaperRowFormSet(BaseInlineFormSet):
-    """A paper's table: a 序号 column left empty is numbered after the rows above it."""
+    """A paper's table: a 序号 column left empty is numbered after the rows above it.
+
+    Row counts that did not come as the page sent them (only a forged post does that) refuse the
+    table with one plain message, and the page is sent again with counts that match its rows.
+    """
 
     numbered: str | None = None
+
+    def _bound_management_form(self):
+        """The row counts as posted (Django's ``management_form`` until ``full_clean`` replaces it)."""
+        if "_bound_management" not in self.__dict__:
+            self._bound_management = self.management_form
+        return self._bound_management
+
+    def total_form_count(self) -> int:
+        if self.is_bound:
+            return min(self._bound_management_form().cleaned_data[TOTAL_FORM_COUNT], self.absolute_max)
+        return super().total_form_count()
+
+    def initial_form_count(self) -> int:
+        if self.is_bound:
+            return self._bound_management_form().cleaned_data[INITIAL_FORM_COUNT]
+        return super().initial_form_count()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self._bound_management_form().is_valid():
+            # Django's own message is overwritten by the minimum-rows check: one that says what happened,
+            self._non_form_errors = self.error_class(
+                [_("此表格的行数据不完整或被改动,未保存。请重新打开本页再填写。")],
+                error_class="nonform",
+                renderer=self.renderer,
+            )
+            # and counts that match the rows shown, so that the page can be sent again
+            self.__dict__["management_form"] = ManagementForm(
+                auto_id=self.auto_id,
+                prefix=self.prefix,
+                initial={
+                    TOTAL_FORM_COUNT: self.total_form_count(),
+                    INITIAL_FORM_COUNT: self.initial_form_count(),
+                    MIN_NUM_FORM_COUNT: self.min_num,
+                    MAX_NUM_FORM_COUNT: self.max_num,
+                },
+                renderer=self.renderer,
+            )
 
     def clean(self):
         super().clean()

@@ -73,7 +73,8 @@ def next_or(request, default):
     """Where a form asked to go back to (``next``), when that is a page of this site; else ``default``
     (a URL or a URL name for ``redirect``). Never a redirect off-site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # a path of this site ("/forms/queue/"): a bare word would be taken by redirect() for a URL name
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -182,7 +182,7 @@ class ProcurementStepForm(RowForm):
 
 
 BuyingCenterFormSet = inlineformset_factory(
-    Project, BuyingCenterMember, form=BuyingCenterForm, extra=1, can_delete=True
+    Project, BuyingCenterMember, form=BuyingCenterForm, formset=PaperRowFormSet, extra=1, can_delete=True
 )
 ProcurementStepFormSet = inlineformset_factory(
     Project, ProcurementStep, form=ProcurementStepForm, formset=PaperRowFormSet, extra=1, can_delete=True

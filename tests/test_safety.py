@@ -89,3 +89,28 @@ def test_no_template_writes_an_inline_script_handler_or_style():
         for match in inline.finditer(path.read_text())
     ]
     assert not found
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_f18_with_tampered_row_counts_is_refused_in_chinese(client_for, rep, project, editing):
+    from demo.forms import demo_stage_form
+
+    client = client_for(rep)
+    if editing:
+        url = reverse(
+            "forms_toolkit:update", args=["F18", demo_stage_form("F18", project=project, by=rep, status="draft").pk]
+        )
+    else:
+        url = reverse("forms_toolkit:create", args=["F18"]) + f"?project={project.pk}"
+    body = {
+        "competitors-TOTAL_FORMS": "abc",
+        "competitors-INITIAL_FORMS": "0",
+        "competitors-0-name": "西门子",
+        "indicators-TOTAL_FORMS": "-1",
+        "indicators-INITIAL_FORMS": "x",
+    }
+    response = client.post(url, body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "此表格的行数据不完整或被改动" in page and "请至少提交" not in page
+    assert page.count('name="competitors-TOTAL_FORMS" value="abc"') == 0  # the page can be sent again

@@ -128,9 +128,11 @@ def test_pdfs_share_one_url_fetcher_that_never_reaches_the_network(rep, manager,
     assert _url_fetcher()("data:text/plain,ok").read() == b"ok"
 
 
-def test_a_server_process_loads_printing_at_start(monkeypatch):
+def test_a_server_process_loads_printing_at_start(monkeypatch, settings):
     """config/wsgi.py warms printing up on a thread of its own (the first PDF took 1.8 s), unless told not to."""
     import importlib
+
+    settings.DEBUG = True  # the suite's in-memory cache is refused in production (tests/test_deploy.py)
     import sys
     from unittest import mock
 
