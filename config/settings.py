@@ -172,6 +172,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "crm")
+# A task taken by a worker that then dies (kill -9, a lost machine) is handed out again once it has
+# gone unacknowledged this long: Redis' default is an hour. It must stay above the longest task (the
+# daily full roll-up, about a minute at the reference scale), which the hard time limit guarantees.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = max(1, CELERY_VISIBILITY_TIMEOUT - 60) if CELERY_VISIBILITY_TIMEOUT > 120 else None
 # The beat schedule: deal control's full roll-up every FORECAST_ROLLUP_MINUTES (project changes refresh their own rows).
 FORECAST_ROLLUP_MINUTES = float(os.environ.get("FORECAST_ROLLUP_MINUTES", "15"))
 CELERY_BEAT_SCHEDULE = {

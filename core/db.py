@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import zlib
+from collections import defaultdict
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 
 @contextmanager
@@ -35,6 +38,33 @@ def session_settings(**values):
             put(before)
         raise
     put(before)
+
+
+_held_here: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
+
+
+@contextmanager
+def advisory_lock(name: str):
+    """Run the block while no other process or thread runs a block under the same ``name``.
+
+    On PostgreSQL a session advisory lock, waited for, held by this connection and released with it
+    (a worker killed mid-way holds nothing); on SQLite, a lock of this process (one dev server).
+    """
+    if connection.vendor != "postgresql":
+        with _held_here[name]:
+            yield
+        return
+    key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit key for this name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        except DatabaseError:
+            connection.close()  # a broken connection: closing it is what releases the lock
 
 
 class ReusedSql:

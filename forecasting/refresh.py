@@ -6,10 +6,10 @@ import datetime
 import threading
 import time
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from core.db import session_settings
+from core.db import advisory_lock, session_settings
 from forecasting import anomalies, probability, rollups
 from forecasting.models import DealControlSettings
 
@@ -20,9 +20,17 @@ def refresh_all(*, full: bool = True) -> dict[str, float]:
     ``full=False`` is the scheduled run: activity and won amounts of months before last month
     are left as they are (they do not change), and the model fitted earlier today is reused.
     Returns the seconds each step took. Running it twice leaves the same rows.
+
+    One roll-up at a time (the beat, the daily run, 重新计算 and per-project refreshes would race on
+    the same rows), and each half in one transaction: stopped anywhere, it leaves the old tables or
+    the new, never some of each.
     """
-    with batch_settings():
+    with advisory_lock(ROLLUP_LOCK), batch_settings():
         return _refresh_all(full=full)
+
+
+# Every writer of deal control's summary tables holds this.
+ROLLUP_LOCK = "forecasting.rollups"
 
 
 def batch_settings():
@@ -48,15 +56,16 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
     # connection (the two halves take about as long; the database works on both at once).
     beside = _Beside(lambda: step("rep_months", rollups.rep_months_refresh, since=since))
     try:
-        step("stage_stats", rollups.stage_stats_refresh)
-        norms = rollups.stall_norms(config=config)
-        model = None if full else probability.latest_model(day=timezone.localdate())
-        if model is None:
-            model = step("win_model", probability.fit, norms=norms, config=config, now=now)
-        step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
-        step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
-        step("forecast_snapshot", rollups.forecast_snapshot_take)
-        step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
+        with transaction.atomic():
+            step("stage_stats", rollups.stage_stats_refresh)
+            norms = rollups.stall_norms(config=config)
+            model = None if full else probability.latest_model(day=timezone.localdate())
+            if model is None:
+                model = step("win_model", probability.fit, norms=norms, config=config, now=now)
+            step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
+            step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
+            step("forecast_snapshot", rollups.forecast_snapshot_take)
+            step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
     except BaseException:
         beside.wait(raising=False)  # its connection is closed before the error goes on
         raise
@@ -77,7 +86,7 @@ class _Beside:
 
     def _run(self):
         try:
-            with batch_settings():
+            with transaction.atomic(), batch_settings():
                 self.fn()
         except BaseException as error:  # handed to the caller
             self.error = error
@@ -87,7 +96,8 @@ class _Beside:
     def wait(self, *, raising: bool = True) -> None:
         if self.thread is None:
             if raising:
-                self.fn()
+                with transaction.atomic():
+                    self.fn()
             return
         self.thread.join()
         if self.error is not None and raising:
@@ -100,15 +110,17 @@ def refresh_project(*, project_id: int, owner_ids, since: datetime.date | None =
     Activity (advances, wins) is recounted from last month on, or from ``since`` when the change
     reaches further back (a project reopened long after it was won).
     """
-    config = DealControlSettings.current()
-    probability.score_open_projects(model=probability.latest_model(), project_ids=[project_id], config=config)
-    rollups.owner_rollups_refresh(owner_ids=owner_ids)
-    refresh_activity(owner_ids=owner_ids, since=since)
-    anomalies.detect(norms=rollups.stall_norms(config=config), project_ids=[project_id], config=config)
+    with advisory_lock(ROLLUP_LOCK), transaction.atomic():
+        config = DealControlSettings.current()
+        probability.score_open_projects(model=probability.latest_model(), project_ids=[project_id], config=config)
+        rollups.owner_rollups_refresh(owner_ids=owner_ids)
+        refresh_activity(owner_ids=owner_ids, since=since)
+        anomalies.detect(norms=rollups.stall_norms(config=config), project_ids=[project_id], config=config)
 
 
 def refresh_activity(*, owner_ids, since: datetime.date | None = None) -> None:
     """These reps' activity rows (calls, visits, forms, advances, wins), from the month of ``since`` on."""
     last_month = rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
     start = min(rollups.month_start(since), last_month) if since else last_month
-    rollups.rep_months_refresh(owner_ids=owner_ids, since=start)
+    with advisory_lock(ROLLUP_LOCK):
+        rollups.rep_months_refresh(owner_ids=owner_ids, since=start)

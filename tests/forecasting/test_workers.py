@@ -1,0 +1,161 @@
+"""Celery workers that crash: a roll-up taken by a worker killed mid-way is handed out again and
+redone, having written nothing; roll-ups never run two at a time."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+
+from forecasting.refresh import ROLLUP_LOCK
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BROKER = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="a worker process shares a server database (the PostgreSQL run)",
+    ),
+]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _lock_key() -> int:
+    import zlib
+
+    return zlib.crc32(ROLLUP_LOCK.encode()) - 2**31
+
+
+def _waiting_for_the_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0]
+
+
+def _until(check, seconds) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def broker():
+    import redis
+
+    try:
+        redis.Redis.from_url(BROKER).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis for the broker")
+    return BROKER
+
+
+def _worker(queue):
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_QUEUE": queue,
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CONN_MAX_AGE": "0",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO"]
+    # a session of its own, so that the whole worker (parent and pool process) can be killed at once
+    return subprocess.Popen(
+        [*command, "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _blocked_on(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+            [f"%{table}%"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_redone(broker, bare, monkeypatch):
+    import psycopg
+    from celery import Celery
+
+    from forecasting.models import StageStat
+
+    bare(stage=3, amount="1000000")
+    StageStat.objects.all().delete()
+    queue = f"crm-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # it would win over broker= below
+    sender = Celery(broker=broker)
+    # Another session locks the anomalies table, the roll-up's last step: the worker writes the
+    # stage statistics and more, then waits there, and is killed.
+    blocker = psycopg.connect(_database_url().replace("postgres://", "postgresql://"), autocommit=False)
+    blocker.execute("LOCK TABLE forecasting_anomaly IN ACCESS EXCLUSIVE MODE")
+    first = _worker(queue)
+    try:
+        sender.send_task("forecasting.rollup_all", kwargs={"full": True}, queue=queue)
+        assert _until(lambda: _blocked_on("forecasting_anomaly"), 60), "the roll-up never reached its last step"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        blocker.rollback()
+        blocker.close()
+    assert not StageStat.objects.exists()  # written by the killed worker, never committed: the old tables
+
+    second = _worker(queue)
+    try:
+        assert _until(StageStat.objects.exists, 60), "the roll-up was not redone"
+    finally:
+        os.killpg(second.pid, signal.SIGKILL)
+        second.wait(10)
+
+
+def test_two_rollups_never_run_at_once(bare):
+    """The second waits for the first (today they overlapped and one died on a unique key)."""
+    from forecasting.refresh import refresh_all
+
+    bare(stage=2)
+    errors, order = [], []
+
+    def run(name):
+        try:
+            refresh_all(full=True)
+            order.append(name)
+        except Exception as error:  # noqa: BLE001 - handed to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key()])
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    assert _until(lambda: _waiting_for_the_lock() == 2, 30)  # both wait: neither runs while the lock is held
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key()])
+    for t in threads:
+        t.join(60)
+    assert not errors and sorted(order) == ["a", "b"]
