@@ -420,11 +420,19 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         rows = ""
         if form_type.model is VisitReport:
             counts["visits"] = "COUNT(*)"
-        if form_type.model is CallLog:  # each row of a call log is a call
+        if form_type.model is CallLog and owners is None:  # each row of a call log is a call
             counts["calls"] = "COALESCE(SUM(calls.n), 0)"
             rows = (
                 f" LEFT JOIN (SELECT {row_form} AS form_id, COUNT(*) AS n FROM {quote(CallLogRow._meta.db_table)}"
                 f" GROUP BY 1) calls ON calls.form_id = id"
+            )
+        elif form_type.model is CallLog:
+            # A few reps' call logs: their rows counted by the index, not every row of the table
+            # grouped first (a project's refresh took 0.25 s on that at the reference scale).
+            table = quote(CallLog._meta.db_table)
+            counts["calls"] = (
+                f"COALESCE(SUM((SELECT COUNT(*) FROM {quote(CallLogRow._meta.db_table)} r"
+                f" WHERE r.{row_form} = {table}.id)), 0)"
             )
         sources.append(
             row("filled_by_id", form_month, **counts) + f" FROM {quote(form_type.model._meta.db_table)}{rows}"
