@@ -338,7 +338,14 @@ def demo_stage_form(code, *, project=None, customer=None, by, status="submitted"
 
 
 def _signer(step, form, approver, director):
-    for candidate in (approver, director, User.objects.filter(role=User.Role.DIRECTOR).first()):
-        if candidate is not None and step.may_sign(form, candidate):
+    signed = services.signed_this_round(form)
+    candidates = (approver, director, User.objects.filter(role=User.Role.DIRECTOR).first())
+    for candidate in (*candidates, User.objects.filter(is_superuser=True).first()):
+        if candidate is not None and step.allows(form, candidate, signed_by=signed):
             return candidate
-    return User.objects.filter(is_superuser=True).first()
+    # Four eyes needs another person for each step: a small organisation (a test's) gets a stand-in director.
+    stand_in, _created = User.objects.get_or_create(
+        username=f"signer-{step.code}".replace("_", "-"),
+        defaults={"role": User.Role.DIRECTOR, "last_name": "审批", "first_name": str(step.label)[:30]},
+    )
+    return stand_in

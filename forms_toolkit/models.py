@@ -154,7 +154,9 @@ class StageForm(TeamScopedMixin, models.Model):
             return False
         if user.sees_everything or user.manages(self.team_id) or self.filled_by_id == user.pk:
             return True
-        return self.project_id is not None and self.project.is_editable_by(user)
+        if self.project_id is None:  # a customer's paper: whoever may edit the customer
+            return self.customer.is_editable_by(user)
+        return self.project.is_editable_by(user)
 
     @property
     def is_editable_status(self) -> bool:

@@ -45,6 +45,11 @@ class ApprovalStep:
     label: str
     may_sign: Callable[[Any, Any], bool]
 
+    def allows(self, form, user, *, signed_by=()) -> bool:
+        """Four eyes: whoever may sign this step, unless they filled the form or already signed another
+        step of it this round (``signed_by``: who did). A manager's own form goes to a director."""
+        return form.filled_by_id != user.pk and user.pk not in signed_by and self.may_sign(form, user)
+
 
 MANAGER_SIGNOFF = (ApprovalStep("manager", _("领导签字"), _is_team_manager),)
 
@@ -202,7 +207,7 @@ class FormType:
         return modelform_factory(self.model, form=Form, fields=self.header_fields, widgets=widgets)
 
     def approver_steps_for(self, form, user) -> list[ApprovalStep]:
-        return [step for step in self.approval_steps if step.may_sign(form, user)]
+        return [step for step in self.approval_steps if step.allows(form, user)]
 
 
 def can_see_sensitive(form, user) -> bool:

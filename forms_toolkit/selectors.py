@@ -15,7 +15,7 @@ from core.paper import audit_rows, field_display, paper_rows
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
-from forms_toolkit.services import next_step, signoffs_for
+from forms_toolkit.services import next_step, signed_this_round, signoffs_for
 
 
 @dataclass
@@ -71,9 +71,8 @@ def _apart(inline, headers: list[str], rows, values) -> list[Table]:
     ]
 
 
-def _signatures(form_type: FormType, form: StageForm) -> list[SignatureLine]:
+def _signatures(form_type: FormType, form: StageForm, signoffs: list[Signoff]) -> list[SignatureLine]:
     """Each step of the chain as the paper's signature line, signed or not, for the round on show."""
-    signoffs = signoffs_for(form)
     returned = sum(1 for s in signoffs if s.decision == Signoff.Decision.RETURNED)
     shown_round = returned if form.status == StageForm.Status.RETURNED else returned + 1
     latest = {s.step: s for s in signoffs if s.round == shown_round}
@@ -113,6 +112,7 @@ def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = 
         options=form_type.options_now(),
     )
     step = next_step(form) if form.status == StageForm.Status.SUBMITTED else None
+    signoffs = signoffs_for(form)
     header = [
         (_("编号"), form.number),
         (form_type.filler_label, form.filled_by.display_name),
@@ -129,12 +129,12 @@ def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = 
         "sections": sections,
         "tables": _tables(form_type, form, printed=printed),
         "results": form_type.results(form) if form_type.results else [],
-        "signatures": _signatures(form_type, form),
+        "signatures": _signatures(form_type, form, signoffs),
         "audit": audit_rows(form) if audit else [],
         "can_edit": form.is_editable_status and form.is_editable_by(user),
         "can_submit": form.is_editable_status and form.is_editable_by(user),
         "awaiting": step,
-        "can_decide": step is not None and step.may_sign(form, user),
+        "can_decide": step is not None and step.allows(form, user, signed_by=signed_this_round(form, signoffs)),
     }
 
 
@@ -242,7 +242,8 @@ class ApprovalQueue:
         self.order = ("-submitted_at", "-pk") if newest_first else ("submitted_at", "pk")
 
     def _scoped(self, form_type: FormType):
-        qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED)
+        # nobody signs what they filled (four eyes): a manager's own forms wait in a director's queue
+        qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED).exclude(filled_by_id=self.user.pk)
         if not self.user.sees_everything:
             # A team manager's queue holds the steps the registry gives to the team's manager.
             steps = [s.code for s in form_type.approval_steps if s.may_sign is is_team_manager]

@@ -132,6 +132,14 @@ def _round(form: StageForm) -> int:
     return returned + 1
 
 
+def signed_this_round(form: StageForm, signoffs: list[Signoff] | None = None) -> set[int]:
+    """Who has signed a step of the form since it was last handed in (four eyes: not again)."""
+    if signoffs is None:
+        signoffs = signoffs_for(form)
+    current = sum(1 for s in signoffs if s.decision == Signoff.Decision.RETURNED) + 1
+    return {s.by_id for s in signoffs if s.round == current and s.decision == Signoff.Decision.APPROVED}
+
+
 @transaction.atomic
 def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -> Signoff:
     """Sign the current step (approve) or send the form back with advice (return)."""
@@ -141,6 +149,10 @@ def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -
     step = next_step(locked)
     if step is None or not step.may_sign(locked, by):
         raise PermissionDenied(_("您不是这一环节的审批人。"))
+    if locked.filled_by_id == by.pk:
+        raise ValidationError(_("不能审批自己填写的表单:这一环节由您的上级签字。"), code="own_form")
+    if not step.allows(locked, by, signed_by=signed_this_round(locked)):
+        raise ValidationError(_("您已签过本表单的另一环节,这一环节须由另一人签字。"), code="signed_twice")
     advice = (advice or "").strip()
     if not approve and not advice:
         raise ValidationError({"advice": _("退回时请写明领导建议。")}, code="advice_required")

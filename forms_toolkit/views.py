@@ -95,6 +95,8 @@ def form_create(request, code: str):
             instance.visit_stage = project.stage
     else:
         customer = get_visible_or_404(Customer.objects.all(), request.user, pk=request.GET.get("customer") or 0)
+        if not customer.is_editable_by(request.user):  # a customer's papers, like a project's, need edit rights
+            raise PermissionDenied
         instance = form_type.model(customer=customer, team_id=customer.team_id)
     instance.filled_by = request.user
     form = form_type.form_class(

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from forms_toolkit import services
 from forms_toolkit.models import StageForm
 from forms_toolkit.registry import registry
+from tests.factories import UserFactory
 from tests.forms_toolkit.conftest import ALL_TYPES, CUSTOMER_TYPES, PROJECT_TYPES
 
 
@@ -211,8 +213,12 @@ def test_the_approval_flow_submit_return_resubmit_approve(client, rep, manager, 
     if form_type.level == "project":
         assert project.name in my_day
     services.stage_form_submit(form=form, by=rep)
+    signed = set()
     for step in form_type.approval_steps:
-        signer = manager if step.may_sign(form, manager) else director
+        # four eyes: each step by someone who has not signed another one
+        signer = next((u for u in (manager, director) if u.pk not in signed and step.may_sign(form, u)), None)
+        signer = signer or UserFactory(username=f"d-{step.code}", role=User.Role.DIRECTOR, team=None)
+        signed.add(signer.pk)
         client.force_login(signer)
         client.post(reverse("forms_toolkit:decide", args=[code, form.pk]), {"decision": "approve", "advice": "同意"})
         form.refresh_from_db()
@@ -249,9 +255,61 @@ def test_f06_needs_department_head_then_general_manager_then_hr(client, rep, man
     assert form.awaiting_step == "general_manager"  # a team manager is not the general manager
     client.force_login(director)
     client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
+    response = client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"}, follow=True)
+    form.refresh_from_db()
+    assert form.awaiting_step == "hr_head" and "另一人签字" in response.content.decode()  # four eyes: not twice
+    client.force_login(UserFactory(username="hr", role=User.Role.DIRECTOR, team=None))
     client.post(reverse("forms_toolkit:decide", args=["F06", form.pk]), {"decision": "approve"})
     form.refresh_from_db()
     assert form.status == "approved"
+
+
+def test_nobody_signs_a_form_they_filled_a_managers_own_form_goes_to_a_director(client, manager, director, project):
+    from demo.forms import demo_stage_form
+    from forms_toolkit.selectors import approval_queue
+
+    form = demo_stage_form("F05", project=project, by=manager, status="submitted")
+    assert form.pk not in [row["pk"] for row in approval_queue(user=manager)[0:50] if row["code"] == "F05"]
+    assert form.pk in [row["pk"] for row in approval_queue(user=director)[0:50] if row["code"] == "F05"]
+    client.force_login(manager)
+    assert client.get(form.get_absolute_url()).context["can_decide"] is False
+    response = client.post(reverse("forms_toolkit:decide", args=["F05", form.pk]), {"decision": "approve"}, follow=True)
+    form.refresh_from_db()
+    assert form.status == "submitted" and "不能审批自己填写的表单" in response.content.decode()
+    client.force_login(director)
+    client.post(reverse("forms_toolkit:decide", args=["F05", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.status == "approved"
+
+
+def test_an_f25_engineer_who_filled_the_form_does_not_sign_the_engineer_line(client, rep, manager, project):
+    from demo.forms import demo_stage_form
+    from pipeline.models import ProjectMember
+
+    engineer, other_engineer = (UserFactory(username=n, role=User.Role.REP, team=rep.team) for n in ("eng1", "eng2"))
+    for user in (engineer, other_engineer):
+        ProjectMember.objects.create(project=project, user=user, role="engineer", team=project.team)
+    form = demo_stage_form("F25", project=project, by=engineer, status="submitted")
+    client.force_login(manager)
+    client.post(reverse("forms_toolkit:decide", args=["F25", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.awaiting_step == "engineer"
+    client.force_login(engineer)
+    client.post(reverse("forms_toolkit:decide", args=["F25", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.awaiting_step == "engineer"
+    client.force_login(other_engineer)
+    client.post(reverse("forms_toolkit:decide", args=["F25", form.pk]), {"decision": "approve"})
+    form.refresh_from_db()
+    assert form.awaiting_step == "project_manager"
+
+
+@pytest.mark.parametrize("code", ["F04", "F07", "F26"])
+def test_customer_papers_need_edit_rights_on_the_customer(client, rep, teammate, customer, code):
+    client.force_login(teammate)  # sees the team's customer, may not edit it
+    assert client.get(reverse("forms_toolkit:create", args=[code]) + f"?customer={customer.pk}").status_code == 403
+    client.force_login(rep)
+    assert client.get(reverse("forms_toolkit:create", args=[code]) + f"?customer={customer.pk}").status_code == 200
 
 
 def test_the_approval_queue_lists_the_teams_submitted_forms_oldest_first(client, rep, manager, other_manager, project):
