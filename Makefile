@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= $(shell bin/find-python)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench load
+.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench load backup restore
 
 # Debian packages (bin/system-packages holds the list): installed when missing, or a stop naming the command.
 system-runtime:
@@ -64,6 +64,14 @@ LOAD_USERS ?= 200
 LOAD_MINUTES ?= 10
 load: venv
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) bench/load.sh $(LOAD_USERS) $(LOAD_MINUTES)
+
+# Backups: the database (pg_dump, or the SQLite file), media/ and a manifest of row counts and checksums.
+BACKUP_DIR ?= backups
+backup: venv
+	$(VPY) manage.py backup --to $(BACKUP_DIR)
+restore: venv
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=$(BACKUP_DIR)/<folder>" >&2; exit 2; }
+	$(VPY) manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
