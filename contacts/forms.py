@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, DecisionMakerProfile
 from core.forms import DateInput, PaperForm
+from core.versioning import VersionedForm
 from customers.forms import offer_customers
 
 CONTACT_SECTIONS = [
@@ -52,7 +53,7 @@ PROFILE_SECTIONS = [
 ]
 
 
-class ContactForm(PaperForm):
+class ContactForm(VersionedForm, PaperForm):
     sections = CONTACT_SECTIONS
 
     class Meta:

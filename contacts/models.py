@@ -111,10 +111,12 @@ class Contact(TeamScopedMixin, AuditBlock):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="contacts"
     )
+    # the optimistic lock (core/versioning.py): bumped by every save through the services
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
     objects = ContactQuerySet.as_manager()
 
     team_path = "customer__team"

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from contacts.models import Contact, DecisionMakerProfile
 from core.services import audit_block_after_edit, audit_block_register, audit_block_review
+from core.versioning import AUDIT_FIELDS, copy_changes, lock_for_edit, save_version
 
 
 @transaction.atomic
@@ -15,11 +16,14 @@ def contact_create(*, contact: Contact, by) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, by, changed_fields: list[str]) -> Contact:
-    audit_block_after_edit(record=contact, by=by, changed=bool(changed_fields))
-    contact._history_user = by
-    contact.save()
-    return contact
+def contact_update(*, contact: Contact, by, changed_fields: list[str], expected_version: int | None = None) -> Contact:
+    """The fields the form changed, unless someone saved the contact since ``expected_version``."""
+    current = lock_for_edit(contact, expected_version=expected_version)
+    copy_changes(contact, current, changed_fields)
+    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
+    current._history_user = by
+    save_version(current, fields=[*changed_fields, *AUDIT_FIELDS])
+    return current
 
 
 def contact_review(*, contact: Contact, by) -> Contact:

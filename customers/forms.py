@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PaperForm, SearchSelect
+from core.versioning import VersionedForm
 from customers.models import Customer
 
 
@@ -54,7 +55,7 @@ CUSTOMER_SECTIONS = [
 ]
 
 
-class CustomerForm(PaperForm):
+class CustomerForm(VersionedForm, PaperForm):
     sections = CUSTOMER_SECTIONS
 
     class Meta:

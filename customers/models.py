@@ -172,10 +172,12 @@ class Customer(TeamScopedMixin, AuditBlock):
         editable=False,
         related_name="customers",
     )
+    # the optimistic lock (core/versioning.py): bumped by every save through the services
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
     objects = CustomerQuerySet.as_manager()
 
     class Meta:

@@ -52,6 +52,11 @@ def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> l
     return tables
 
 
+def saved_tables(*, form_type: FormType, form: StageForm) -> list[Table]:
+    """The form's tables as saved now (what another user saved, beside a conflict)."""
+    return _tables(form_type, type(form).objects.get(pk=form.pk))
+
+
 def _apart(inline, headers: list[str], rows, values) -> list[Table]:
     """One table per option of ``inline.printed_apart_by``, that column left out: the paper's own tables."""
     name = inline.printed_apart_by

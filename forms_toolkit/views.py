@@ -182,8 +182,10 @@ def form_update(request, code: str, pk: int):
             customer=instance.customer,
             instance=instance,
             conflict=conflict,
+            # their rows too: a change to a table alone is a conflict as much as one to a field
+            conflict_tables=selectors.saved_tables(form_type=form_type, form=instance) if conflict is not None else [],
         ),
-        status=409 if conflict else 200,
+        status=409 if conflict is not None else 200,
     )
 
 

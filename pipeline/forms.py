@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.directory import directory
 from accounts.models import User
 from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm, UserChoiceField
+from core.versioning import VersionedForm
 from customers.forms import offer_customers
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
 
@@ -25,7 +26,7 @@ class CustomerStageChoiceField(forms.ModelChoiceField):
         return f"{obj.number}. {obj.display_customer_stage}"
 
 
-class ProjectForm(PaperForm):
+class ProjectForm(VersionedForm, PaperForm):
     sections = PROJECT_SECTIONS
 
     class Meta:

@@ -286,12 +286,15 @@ class Project(TeamScopedMixin, models.Model):
         _("最高金额(折合人民币)"), max_digits=18, decimal_places=2, editable=False, default=0
     )
     last_activity_at = models.DateTimeField(_("最近活动时间"), null=True, blank=True, editable=False)
+    # the optimistic lock (core/versioning.py): bumped by every save through the services
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(
         excluded_fields=[
             "updated_at",
+            "version",
             "amount_cny",
             "win_probability",
             "furthest_stage_number",

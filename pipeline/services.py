@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import number_next
+from core.versioning import copy_changes, lock_for_edit, save_version
 from pipeline import catalog_cache
 from pipeline.gates import GateResult, current_stage_statuses, evaluate_gate
 from pipeline.hooks import project_changed
@@ -121,28 +122,42 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
 
 
 @transaction.atomic
-def project_update(*, project: Project, by, changed_fields: list[str]) -> Project:
+def project_update(*, project: Project, by, changed_fields: list[str], expected_version: int | None = None) -> Project:
     """Save edits to the project's own fields; the team follows the owner, who is always on the project team.
 
-    A close date moved later counts as a push (three pushes is an anomaly); the
-    highest amount the project ever had is kept, to see a cut.
+    Only the fields the form changed are written, onto the row as saved (locked; EditConflict when
+    someone saved it since ``expected_version``): never the stage, the probability or what the
+    stage services keep. A close date moved later counts as a push (three pushes is an anomaly);
+    the highest amount the project ever had is kept, to see a cut.
     """
-    before = Project.objects.filter(pk=project.pk).values("owner_id", "expected_close_date").get()
+    current = lock_for_edit(project, expected_version=expected_version)
+    before_owner_id, before_close = current.owner_id, current.expected_close_date
+    changed_fields = [name for name in changed_fields if name not in PROJECT_STAGE_FIELDS]
+    copy_changes(project, current, changed_fields)
+    derived = ["amount_cny", "peak_amount_cny"]
     if "owner" in changed_fields:
-        project.team_id = project.owner.team_id
-        ProjectMember.objects.filter(project=project).update(team_id=project.team_id)
-        forget_projects_elsewhere(project.members.values_list("user_id", flat=True))
+        current.team_id = current.owner.team_id
+        derived.append("team")
+        ProjectMember.objects.filter(project=current).update(team_id=current.team_id)
+        forget_projects_elsewhere(current.members.values_list("user_id", flat=True))
         ProjectMember.objects.get_or_create(
-            project=project, user=project.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
+            project=current, user=current.owner, defaults={"role": ProjectMember.Role.ACCOUNT_MANAGER}
         )
-    if project.expected_close_date > before["expected_close_date"]:
-        project.close_date_pushes += 1
-    project.amount_cny = _amount_cny(project)
-    project.peak_amount_cny = max(project.peak_amount_cny, project.amount_cny)
-    project._history_user = by
-    project.save()
-    project_changed(project=project, previous_owner_id=before["owner_id"])
-    return project
+    if current.expected_close_date > before_close:
+        current.close_date_pushes += 1
+        derived.append("close_date_pushes")
+    current.amount_cny = _amount_cny(current)
+    current.peak_amount_cny = max(current.peak_amount_cny, current.amount_cny)
+    current._history_user = by
+    save_version(current, fields=[*changed_fields, *derived])
+    project_changed(project=current, previous_owner_id=before_owner_id)
+    return current
+
+
+# What only the stage services write (the gates, the customer-stage observation, the win model).
+PROJECT_STAGE_FIELDS = frozenset(
+    {"stage", "stage_entered_at", "customer_stage", "customer_stage_observed_on", "win_probability", "status"}
+)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
+from core.versioning import EditConflict, conflict_rows, rebound_on
 from core.views import next_or, paginate, query_without_page, render_page_or_partial
 from customers.models import Customer
 from pipeline import catalog_cache, selectors, services
@@ -95,7 +96,23 @@ def project_update(request, pk: int):
         customers=Customer.objects.filter(pk=project.customer_id),
     )
     if request.method == "POST" and form.is_valid():
-        services.project_update(project=form.instance, by=request.user, changed_fields=form.changed_data)
+        try:
+            services.project_update(
+                project=form.instance,
+                by=request.user,
+                changed_fields=form.changed_fields,
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict as clash:
+            again = rebound_on(
+                ProjectForm,
+                request,
+                clash.current,
+                user=request.user,
+                customers=Customer.objects.filter(pk=project.customer_id),
+            )
+            context = {"form": again, "project": clash.current, "conflict": conflict_rows(form, clash.current)}
+            return render(request, "pipeline/project_form.html", context, status=409)
         messages.success(request, _("项目已保存。"))
         return redirect(project)
     return render(request, "pipeline/project_form.html", {"form": form, "project": project})

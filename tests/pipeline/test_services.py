@@ -148,7 +148,7 @@ def test_computed_conditions_cannot_be_ticked(project, rep, stage):
 def test_foreign_currency_amounts_are_converted_for_totals(make_project, rep):
     project = make_project()
     project.currency, project.exchange_rate, project.amount = "USD", Decimal("7.1"), Decimal("100000")
-    services.project_update(project=project, by=rep, changed_fields=["currency"])
+    services.project_update(project=project, by=rep, changed_fields=["currency", "exchange_rate", "amount"])
     project.refresh_from_db()
     assert project.amount_cny == 710000
 
