@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -12,8 +14,7 @@ from contacts.forms import CONTACT_SECTIONS, PROFILE_SECTIONS, ContactForm, Deci
 from contacts.models import Contact, DecisionMakerProfile
 from core.history import history_entries
 from core.services import can_review
-from core.versioning import EditConflict, conflict_rows, rebound_on
-from core.views import paginate, query_without_page, render_page_or_partial
+from core.views import paginate, query_without_page, render_page_or_partial, saved_or_conflict
 from customers.models import Customer
 
 
@@ -101,19 +102,17 @@ def contact_update(request, pk: int):
         customers=_editable_customers(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
-                contact=form.instance,
-                by=request.user,
-                changed_fields=form.changed_fields,
-                expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as clash:
-            again = rebound_on(
-                ContactForm, request, clash.current, user=request.user, customers=_editable_customers(request.user)
-            )
-            context = {"form": again, "contact": clash.current, "conflict": conflict_rows(form, clash.current)}
-            return render(request, "contacts/contact_form.html", context, status=409)
+        refused = saved_or_conflict(
+            request,
+            form,
+            save=partial(services.contact_update, contact=form.instance, by=request.user),
+            template="contacts/contact_form.html",
+            record_name="contact",
+            user=request.user,
+            customers=_editable_customers(request.user),
+        )
+        if refused:
+            return refused
         messages.success(request, _("联系人信息已保存。"))
         return redirect(contact)
     return render(request, "contacts/contact_form.html", {"form": form, "contact": contact})

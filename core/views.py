@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.versioning import EditConflict, conflict_rows, rebound_on
+
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
 
@@ -79,3 +81,18 @@ def next_or(request, default):
     ):
         return target
     return default
+
+
+def saved_or_conflict(request, form, *, save, template: str, record_name: str, **form_kwargs):
+    """Save a versioned edit through ``save(changed_fields=…, expected_version=…)``: None when it
+    is saved, else the 409 page with their values beside the user's, the user's form kept."""
+    try:
+        save(changed_fields=form.changed_fields, expected_version=form.cleaned_data["version"])
+    except EditConflict as clash:
+        context = {
+            "form": rebound_on(type(form), request, clash.current, **form_kwargs),
+            record_name: clash.current,
+            "conflict": conflict_rows(form, clash.current),
+        }
+        return render(request, template, context, status=409)
+    return None

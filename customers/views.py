@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -8,8 +10,7 @@ from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
 from core.services import can_review
-from core.versioning import EditConflict, conflict_rows, rebound_on
-from core.views import paginate, query_without_page, render_page_or_partial
+from core.views import paginate, query_without_page, render_page_or_partial, saved_or_conflict
 from customers import services
 from customers.filters import CustomerFilter
 from customers.forms import CUSTOMER_SECTIONS, CustomerForm
@@ -75,20 +76,12 @@ def customer_update(request, pk: int):
     customer = get_editable_or_404(Customer.objects.all(), request.user, pk=pk)
     form = CustomerForm(request.POST if request.method == "POST" else None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(
-                customer=form.instance,
-                by=request.user,
-                changed_fields=form.changed_fields,
-                expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as clash:
-            context = {
-                "form": rebound_on(CustomerForm, request, clash.current, user=request.user),
-                "customer": clash.current,
-                "conflict": conflict_rows(form, clash.current),
-            }
-            return render(request, "customers/customer_form.html", context, status=409)
+        save = partial(services.customer_update, customer=form.instance, by=request.user)
+        refused = saved_or_conflict(
+            request, form, save=save, template="customers/customer_form.html", record_name="customer", user=request.user
+        )
+        if refused:
+            return refused
         messages.success(request, _("客户信息已保存。"))
         return redirect(customer)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer})

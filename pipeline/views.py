@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -10,8 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
-from core.versioning import EditConflict, conflict_rows, rebound_on
-from core.views import next_or, paginate, query_without_page, render_page_or_partial
+from core.views import next_or, paginate, query_without_page, render_page_or_partial, saved_or_conflict
 from customers.models import Customer
 from pipeline import catalog_cache, selectors, services
 from pipeline.buying_center import buying_center_red_flags
@@ -96,23 +97,17 @@ def project_update(request, pk: int):
         customers=Customer.objects.filter(pk=project.customer_id),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(
-                project=form.instance,
-                by=request.user,
-                changed_fields=form.changed_fields,
-                expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as clash:
-            again = rebound_on(
-                ProjectForm,
-                request,
-                clash.current,
-                user=request.user,
-                customers=Customer.objects.filter(pk=project.customer_id),
-            )
-            context = {"form": again, "project": clash.current, "conflict": conflict_rows(form, clash.current)}
-            return render(request, "pipeline/project_form.html", context, status=409)
+        refused = saved_or_conflict(
+            request,
+            form,
+            save=partial(services.project_update, project=form.instance, by=request.user),
+            template="pipeline/project_form.html",
+            record_name="project",
+            user=request.user,
+            customers=Customer.objects.filter(pk=project.customer_id),
+        )
+        if refused:
+            return refused
         messages.success(request, _("项目已保存。"))
         return redirect(project)
     return render(request, "pipeline/project_form.html", {"form": form, "project": project})

@@ -3,17 +3,14 @@
 import json
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from core.backup import MANIFEST, table_fingerprints
+from tests.processes import needs_postgresql
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="pg_dump and pg_restore (the PostgreSQL run)",
-    ),
+    needs_postgresql,  # pg_dump and pg_restore
 ]
 
 

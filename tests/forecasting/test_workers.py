@@ -11,27 +11,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 
 from forecasting.refresh import ROLLUP_LOCK
+from tests.processes import database_url, needs_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BROKER = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="a worker process shares a server database (the PostgreSQL run)",
-    ),
+    needs_postgresql,
 ]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _lock_key() -> int:
@@ -69,7 +60,7 @@ def broker():
 def _worker(queue):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER,
         "CELERY_QUEUE": queue,
         "CELERY_VISIBILITY_TIMEOUT": "3",
@@ -109,7 +100,7 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
     sender = Celery(broker=broker)
     # Another session locks the anomalies table, the roll-up's last step: the worker writes the
     # stage statistics and more, then waits there, and is killed.
-    blocker = psycopg.connect(_database_url().replace("postgres://", "postgresql://"), autocommit=False)
+    blocker = psycopg.connect(database_url().replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute("LOCK TABLE forecasting_anomaly IN ACCESS EXCLUSIVE MODE")
     first = _worker(queue)
     try:

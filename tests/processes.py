@@ -1,0 +1,17 @@
+"""For tests that start real processes (web servers, Celery workers) on the test database."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+needs_postgresql = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="other processes share a server database (the PostgreSQL run)",
+)
+
+
+def database_url() -> str:
+    """The test database, as another process's DATABASE_URL."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
