@@ -275,6 +275,8 @@ def calibration(request):
 def project_category(request, pk: int):
     project = get_visible_or_404(Project.objects.select_related("stage"), request.user, pk=pk)
     adjusting = request.POST.get("adjust") == "1"
+    if not adjusting and not project.is_editable_by(request.user):
+        raise PermissionDenied  # before the form: a reader is refused, not told what to correct
     form = (CategoryAdjustForm if adjusting else CategoryForm)(request.POST)
     errors: list[str] = []
     if form.is_valid():
