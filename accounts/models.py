@@ -1,11 +1,15 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Team(models.Model):
     name = models.CharField(_("团队名称"), max_length=100, unique=True)
     region = models.CharField(_("区域"), max_length=100, blank=True)
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("销售团队")
@@ -35,6 +39,9 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=40, blank=True)
 
     objects = UserManager()
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")

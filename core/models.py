@@ -61,3 +61,24 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
+
+
+class DataExport(models.Model):
+    """Who took which table out of the system, when, in what format (a download leaves no other trace)."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    page = models.CharField(_("页面"), max_length=200)
+    table = models.CharField(_("表格"), max_length=100)
+    format = models.CharField(_("格式"), max_length=8)
+    rows = models.PositiveIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("数据导出记录")
+        verbose_name_plural = _("数据导出记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.table}.{self.format} {self.at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import AuditBlock
+from core.models import AuditBlock, DataExport
 
 
 def audit_block_register(*, record: AuditBlock, by) -> None:
@@ -51,3 +51,7 @@ def number_next(*, prefix: str, width: int = 6) -> str:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"{key}-{sequence.last:0{width}d}"
+
+
+def record_export(*, by, page: str, table: str, fmt: str, rows: int) -> DataExport:
+    return DataExport.objects.create(by=by, page=page[:200], table=table[:100], format=fmt, rows=rows)

@@ -358,6 +358,9 @@ class Anomaly(TeamScopedMixin, models.Model):
 
     objects = AnomalyQuerySet.as_manager()
 
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords(excluded_fields=["details"])
+
     class Meta:
         verbose_name = _("异常情况")
         verbose_name_plural = _("异常情况")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.directory import directory
 from accounts.models import Team, User
 from accounts.visibility import get_visible_or_404
+from core.services import record_export
 from core.views import next_or, paginate, query_without_page
 from forecasting import selectors, services
 from forecasting.filters import AnomalyFilter
@@ -56,7 +57,9 @@ def _render_or_export(request, template: str, context: dict, tables: list, reads
     if wanted:
         for table in tables:
             if table and table.name == wanted:
-                return export_response(table, request.GET.get("format", "csv"))
+                fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+                record_export(by=request.user, page=request.path, table=table.name, fmt=fmt, rows=len(table.rows))
+                return export_response(table, fmt)
         raise Http404
     context["computed_on"] = (
         reads.computed_on if reads is not None else FunnelSnapshot.objects.aggregate(day=Max("day"))["day"]

@@ -166,6 +166,9 @@ class StageForm(TeamScopedMixin, models.Model):
 class FormRow(models.Model):
     """A row of a table on a paper form."""
 
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords(inherit=True)
+
     class Meta:
         abstract = True
 

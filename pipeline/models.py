@@ -46,6 +46,9 @@ class StageDefinition(Localised, models.Model):
     guidance = models.TextField(_("阶段要点"), blank=True, help_text=_("本阶段销售人员应该做什么,显示在项目页上。"))
     guidance_en = models.TextField(_("阶段要点(英文)"), blank=True)
 
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("阶段定义")
         verbose_name_plural = _("阶段定义")
@@ -113,6 +116,9 @@ class StageCondition(Localised, models.Model):
         _("任务期限(天)"), default=7, help_text=_("进入本阶段后,据此为负责人生成阶段任务的到期日。")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("阶段条件")
@@ -411,6 +417,9 @@ class ProjectMember(models.Model):
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
 
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("项目组成员")
         verbose_name_plural = _("项目组成员")
@@ -543,6 +552,9 @@ class ConditionCheck(models.Model):
     at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "condition"], name="one_check_per_condition")]
 
@@ -566,6 +578,9 @@ class ProcurementStep(models.Model):
     )
     position = models.CharField(_("职位"), max_length=100, blank=True, help_text=_("留空则取联系人的职位。"))
     considerations = models.TextField(_("考虑因素"), blank=True)
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("采购流程步骤")
@@ -621,6 +636,9 @@ class BuyingCenterMember(models.Model):
     role = models.CharField(_("角色"), max_length=16, choices=Role)
     attitude = models.CharField(_("态度"), max_length=12, choices=Attitude)
     closeness = models.CharField(_("联系"), max_length=12, choices=Closeness)
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("采购角色")
@@ -681,6 +699,9 @@ class Task(models.Model):
     source = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     objects = TaskQuerySet.as_manager()
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("任务")
