@@ -120,3 +120,45 @@ def history_entries(
             )
         )
     return entries
+
+
+def row_history_entries(history, *, label: str, limit: int = 50) -> list[HistoryEntry]:
+    """The changes to a paper table's rows (``history``: the row model's historical records of one
+    form), each as an entry of the form's own 信息修改记录: a row added, changed or removed."""
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
+    if not records:
+        return []
+    model = records[0].instance_type
+    tracked = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in HIDDEN_FIELDS and f.name != "form" and not f.attname.endswith("_ptr_id")
+    ]
+    related = _related_names(records, tracked)
+    actions = {"+": _("新增一行"), "~": _("修改一行"), "-": _("删除一行")}
+    last: dict[Any, Any] = {}
+    entries = []
+    for record in records:
+        before = last.get(record.id)
+        changes = []
+        for f in tracked:
+            new = getattr(record, f.attname)
+            old = getattr(before, f.attname) if before is not None else None
+            if record.history_type == "-":
+                continue
+            if old != new and not (before is None and new in (None, "")):
+                changes.append(
+                    FieldChange(label=str(f.verbose_name), old=_display(f, old, related), new=_display(f, new, related))
+                )
+        last[record.id] = record
+        if record.history_type == "~" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user.display_name if record.history_user else _("系统"),
+                action=f"{label}:{actions.get(record.history_type, record.history_type)}",
+                changes=changes,
+            )
+        )
+    return entries[::-1][:limit]

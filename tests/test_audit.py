@@ -139,3 +139,18 @@ def test_anomaly_acknowledge_and_resolve_keep_a_history(manager, rep, project, c
     services.anomaly_acknowledge(anomaly=anomaly, by=manager)
     services.anomaly_resolve(anomaly=anomaly, by=manager, note="已与客户确认")
     assert [h.status for h in anomaly.history.order_by("history_id")] == ["open", "acknowledged", "resolved"]
+
+
+def test_a_change_to_a_paper_table_row_shows_in_the_forms_own_history(client, rep, project):
+    from demo.forms import demo_stage_form
+    from tests.test_concurrent_edits import _opened
+
+    form = demo_stage_form("F01", project=project, by=rep, status="draft")
+    client.force_login(rep)
+    url = reverse("forms_toolkit:update", args=["F01", form.pk])
+    body = _opened(client, url)
+    row = next(name for name in body if name.endswith("-0-conversation"))
+    body[row] = ["客户说下周再谈"]
+    assert client.post(url, body).status_code == 302
+    page = client.get(form.get_absolute_url()).content.decode()
+    assert "电话记录:修改一行" in page and "客户说下周再谈" in page
