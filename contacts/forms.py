@@ -79,7 +79,7 @@ class ContactForm(VersionedForm, PaperForm):
             self.fields["customer"].disabled = True
 
 
-class DecisionMakerProfileForm(PaperForm):
+class DecisionMakerProfileForm(VersionedForm, PaperForm):
     sections = PROFILE_SECTIONS
 
     class Meta:

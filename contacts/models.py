@@ -184,10 +184,12 @@ class DecisionMakerProfile(AuditBlock):
         related_name="+",
         editable=False,
     )
+    # the optimistic lock (core/versioning.py): bumped by every save through the services
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         verbose_name = _("关键决策人基本信息")

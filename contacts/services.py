@@ -32,14 +32,19 @@ def contact_review(*, contact: Contact, by) -> Contact:
 
 @transaction.atomic
 def decision_maker_profile_save(
-    *, profile: DecisionMakerProfile, by, changed_fields: list[str]
+    *, profile: DecisionMakerProfile, by, changed_fields: list[str], expected_version: int | None = None
 ) -> DecisionMakerProfile:
-    """Create or update the F16 profile of a contact."""
+    """Create or update the F16 profile of a contact (an update: the changed fields, unless someone
+    saved the profile since ``expected_version``)."""
     if profile.pk is None:
         profile.filled_by = by
         audit_block_register(record=profile, by=by)
-    else:
-        audit_block_after_edit(record=profile, by=by, changed=bool(changed_fields))
-    profile._history_user = by
-    profile.save()
-    return profile
+        profile._history_user = by
+        profile.save()
+        return profile
+    current = lock_for_edit(profile, expected_version=expected_version)
+    copy_changes(profile, current, changed_fields)
+    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
+    current._history_user = by
+    save_version(current, fields=[*changed_fields, *AUDIT_FIELDS])
+    return current

@@ -136,7 +136,16 @@ def decision_maker_profile_edit(request, pk: int):
         request.POST if request.method == "POST" else None, instance=profile, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        services.decision_maker_profile_save(profile=form.instance, by=request.user, changed_fields=form.changed_data)
+        refused = saved_or_conflict(
+            request,
+            form,
+            save=partial(services.decision_maker_profile_save, profile=form.instance, by=request.user),
+            template="contacts/profile_form.html",
+            record_name="profile",
+            user=request.user,
+        )
+        if refused:
+            return refused
         messages.success(request, _("关键决策人信息已保存。"))
         return redirect(contact)
     return render(request, "contacts/profile_form.html", {"form": form, "contact": contact})

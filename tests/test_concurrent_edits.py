@@ -28,10 +28,13 @@ def _two(first, second):
     return a, b
 
 
-@pytest.mark.parametrize("record", ["customer", "contact", "project"])
+@pytest.mark.parametrize("record", ["customer", "contact", "project", "profile"])
 def test_the_second_save_over_a_newer_version_writes_nothing_and_shows_both(
     rep, manager, customer, contact, project, record
 ):
+    from tests.factories import DecisionMakerProfileFactory
+
+    profile = DecisionMakerProfileFactory(contact=contact, filled_by=rep)
     obj, url, field, theirs, mine = {
         "customer": (
             customer,
@@ -42,6 +45,7 @@ def test_the_second_save_over_a_newer_version_writes_nothing_and_shows_both(
         ),
         "contact": (contact, reverse("contacts:update", args=[contact.pk]), "title", "总经理", "副总经理"),
         "project": (project, reverse("pipeline:project-update", args=[project.pk]), "name", "他的项目名", "我的项目名"),
+        "profile": (profile, reverse("contacts:profile", args=[contact.pk]), "spouse_interests", "钓鱼", "围棋"),
     }[record]
     a, b = _two(rep, manager)
     body_a, body_b = _opened(a, url), _opened(b, url)
