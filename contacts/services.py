@@ -1,8 +1,7 @@
 from django.db import transaction
 
 from contacts.models import Contact, DecisionMakerProfile
-from core.services import audit_block_after_edit, audit_block_register, audit_block_review
-from core.versioning import AUDIT_FIELDS, copy_changes, lock_for_edit, save_version
+from core.services import audit_block_register, audit_block_review, audit_block_update
 
 
 @transaction.atomic
@@ -18,12 +17,7 @@ def contact_create(*, contact: Contact, by) -> Contact:
 @transaction.atomic
 def contact_update(*, contact: Contact, by, changed_fields: list[str], expected_version: int | None = None) -> Contact:
     """The fields the form changed, unless someone saved the contact since ``expected_version``."""
-    current = lock_for_edit(contact, expected_version=expected_version)
-    copy_changes(contact, current, changed_fields)
-    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
-    current._history_user = by
-    save_version(current, fields=[*changed_fields, *AUDIT_FIELDS])
-    return current
+    return audit_block_update(contact, by=by, changed_fields=changed_fields, expected_version=expected_version)
 
 
 def contact_review(*, contact: Contact, by) -> Contact:
@@ -42,9 +36,4 @@ def decision_maker_profile_save(
         profile._history_user = by
         profile.save()
         return profile
-    current = lock_for_edit(profile, expected_version=expected_version)
-    copy_changes(profile, current, changed_fields)
-    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
-    current._history_user = by
-    save_version(current, fields=[*changed_fields, *AUDIT_FIELDS])
-    return current
+    return audit_block_update(profile, by=by, changed_fields=changed_fields, expected_version=expected_version)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import AuditBlock, DataExport
+from core.versioning import AUDIT_FIELDS, copy_changes, lock_for_edit, save_version
 
 
 def audit_block_register(*, record: AuditBlock, by) -> None:
@@ -55,3 +56,16 @@ def number_next(*, prefix: str, width: int = 6) -> str:
 
 def record_export(*, by, page: str, table: str, fmt: str, rows: int) -> DataExport:
     return DataExport.objects.create(by=by, page=page[:200], table=table[:100], format=fmt, rows=rows)
+
+
+def audit_block_update(record: AuditBlock, *, by, changed_fields, expected_version, derive=None) -> AuditBlock:
+    """An edit of a record with the paper's audit block, under optimistic locking: the fields the
+    form changed written onto the locked row (``derive(row)`` names what it sets from them), the
+    review mark taken away where the editor may not review. EditConflict when the row moved on."""
+    current = lock_for_edit(record, expected_version=expected_version)
+    copy_changes(record, current, changed_fields)
+    derived = list(derive(current)) if derive else []
+    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
+    current._history_user = by
+    save_version(current, fields=[*changed_fields, *derived, *AUDIT_FIELDS])
+    return current

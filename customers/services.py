@@ -1,7 +1,6 @@
 from django.db import transaction
 
-from core.services import audit_block_after_edit, audit_block_register, audit_block_review
-from core.versioning import AUDIT_FIELDS, copy_changes, lock_for_edit, save_version
+from core.services import audit_block_register, audit_block_review, audit_block_update
 from customers.models import Customer
 
 
@@ -23,16 +22,16 @@ def customer_update(
 ) -> Customer:
     """Write the fields the form changed onto the saved row, unless someone saved it since
     ``expected_version`` (EditConflict: nothing is written)."""
-    current = lock_for_edit(customer, expected_version=expected_version)
-    copy_changes(customer, current, changed_fields)
-    derived = []
-    if "owner" in changed_fields:
-        current.team_id = current.owner.team_id
-        derived.append("team")
-    audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
-    current._history_user = by
-    save_version(current, fields=[*changed_fields, *derived, *AUDIT_FIELDS])
-    return current
+
+    def team_follows_owner(row: Customer) -> list[str]:
+        if "owner" not in changed_fields:
+            return []
+        row.team_id = row.owner.team_id
+        return ["team"]
+
+    return audit_block_update(
+        customer, by=by, changed_fields=changed_fields, expected_version=expected_version, derive=team_follows_owner
+    )
 
 
 def customer_review(*, customer: Customer, by) -> Customer:
