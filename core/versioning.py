@@ -57,12 +57,12 @@ class VersionedForm(forms.ModelForm):
         return [name for name in self.changed_data if name != "version"]
 
 
-def conflict_rows(form: forms.ModelForm, current: models.Model) -> list[tuple[str, str, str]]:
-    """The form's fields where what this user typed differs from what was saved meanwhile:
-    (label, theirs, yours), both as the page shows them."""
+def conflict_rows(form: forms.ModelForm, current: models.Model, *, hidden=()) -> list[tuple[str, str, str]]:
+    """The form's fields (but ``hidden``) where what this user typed differs from what was saved
+    meanwhile: (label, theirs, yours), both as the page shows them."""
     rows = []
     for name, field in form.fields.items():
-        if name == "version" or name not in form.cleaned_data:
+        if name == "version" or name in hidden or name not in form.cleaned_data:
             continue
         model_field = type(current)._meta.get_field(name)
         theirs = model_field.value_from_object(current)

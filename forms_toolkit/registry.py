@@ -206,9 +206,6 @@ class FormType:
 
         return modelform_factory(self.model, form=Form, fields=self.header_fields, widgets=widgets)
 
-    def approver_steps_for(self, form, user) -> list[ApprovalStep]:
-        return [step for step in self.approval_steps if step.allows(form, user)]
-
 
 def can_see_sensitive(form, user) -> bool:
     """Confidential fields (F21 价格底限, F24 bank and tax): the project owner, their manager, directors."""

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import ReusedSql
+from core.history import HistoryEntry, history_entries, row_history_entries
 from core.paper import audit_rows, field_display, paper_rows
+from core.versioning import conflict_rows as versioned_conflict_rows
 from forms_toolkit.models import Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
@@ -50,6 +52,19 @@ def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> l
             continue
         tables.append(Table(label=str(inline.label), headers=headers, rows=values))
     return tables
+
+
+def form_history(*, form_type: FormType, form: StageForm, user, limit: int = 50) -> list[HistoryEntry]:
+    """The form's 信息修改记录: its fields' changes and its tables' rows', newest first; confidential
+    fields say that they changed, not to what, for those who may not see them."""
+    redacted = frozenset() if can_see_sensitive(form, user) else frozenset(form_type.sensitive_fields)
+    header = history_entries(form, redacted=redacted, limit=limit)
+    rows = [
+        entry
+        for inline in form_type.inlines
+        for entry in row_history_entries(inline.model.history.filter(form_id=form.pk), label=str(inline.label))
+    ]
+    return sorted([*header, *rows], key=lambda e: e.when, reverse=True)[:limit]
 
 
 def saved_tables(*, form_type: FormType, form: StageForm) -> list[Table]:
@@ -144,26 +159,10 @@ def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = 
 
 
 def conflict_rows(*, form_type: FormType, mine, theirs: StageForm, user) -> list[tuple[str, str, str]]:
-    """Header fields where what this user typed differs from what was saved meanwhile: (label, theirs, mine)."""
-    rows = []
+    """Header fields where what this user typed differs from what was saved meanwhile: (label, theirs,
+    mine); confidential ones are left out for those who may not see them."""
     redacted = () if can_see_sensitive(theirs, user) else form_type.sensitive_fields
-    for name in form_type.header_fields:
-        if name in redacted or name not in mine.fields:
-            continue
-        field = form_type.model._meta.get_field(name)
-        their_value = field.value_from_object(theirs)
-        my_value = mine.cleaned_data.get(name) if hasattr(mine, "cleaned_data") else None
-        if hasattr(my_value, "pk"):
-            my_value = my_value.pk
-        if their_value != my_value:
-            rows.append(
-                (
-                    str(field.verbose_name),
-                    field_display(theirs, name),
-                    "" if my_value is None else str(mine.cleaned_data.get(name)),
-                )
-            )
-    return rows
+    return versioned_conflict_rows(mine, theirs, hidden=redacted)
 
 
 LIST_FIELDS = (

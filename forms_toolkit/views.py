@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_visible_or_404
-from core.history import history_entries, row_history_entries
 from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
 from forms_toolkit import papers, pdf, selectors, services
 from forms_toolkit.forms import QueueFilterForm
 from forms_toolkit.models import StageForm
-from forms_toolkit.registry import can_see_sensitive, registry
+from forms_toolkit.registry import registry
 from pipeline.models import Project
 
 
@@ -193,17 +192,7 @@ def form_detail(request, code: str, pk: int):
     form_type = _form_type(code)
     instance = _get_form(request, form_type, pk)
     context = selectors.form_display(form_type=form_type, form=instance, user=request.user)
-    header = history_entries(
-        instance,
-        redacted=frozenset() if can_see_sensitive(instance, request.user) else frozenset(form_type.sensitive_fields),
-    )
-    # the tables' rows are part of the paper: their changes are in the same record
-    rows = [
-        entry
-        for inline in form_type.inlines
-        for entry in row_history_entries(inline.model.history.filter(form_id=instance.pk), label=str(inline.label))
-    ]
-    context["history"] = sorted([*header, *rows], key=lambda e: e.when, reverse=True)[:50]
+    context["history"] = selectors.form_history(form_type=form_type, form=instance, user=request.user)
     return render(request, select_template(_templates(form_type, "detail")).template.name, context)
 
 
