@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= $(shell bin/find-python)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench load backup restore
+.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench bench-forecast load backup restore
 
 # Debian packages (bin/system-packages holds the list): installed when missing, or a stop naming the command.
 system-runtime:
@@ -58,6 +58,13 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 SECRET_KEY=bench-only SEC
 bench: venv
 	$(BENCH_ENV) $(VPY) manage.py collectstatic --noinput --verbosity 0
 	$(BENCH_ENV) $(VPY) manage.py bench $(BENCH_ARGS)
+
+# The win model against synthetic histories with known truth (bench/forecast_world.py), on a scratch SQLite file.
+FORECAST_DB ?= /tmp/crm-bench-forecast.sqlite3
+bench-forecast: venv
+	rm -f $(FORECAST_DB)
+	DATABASE_URL=sqlite:///$(FORECAST_DB) $(VPY) manage.py migrate --noinput --verbosity 0
+	DATABASE_URL=sqlite:///$(FORECAST_DB) $(VPY) manage.py bench_forecast $(BENCH_FORECAST_ARGS)
 
 # 200 simulated users for 10 minutes against gunicorn + a Celery worker (installs locust into the venv).
 LOAD_USERS ?= 200

@@ -148,7 +148,7 @@ PROJECT_COLUMNS = [
     "amount_cny", "expected_close_date", "stage", "stage_entered_at", "customer_stage", "customer_stage_observed_on",
     "win_probability", "status", "lost_reason", "close_note", "success_story", "closed_at", "furthest_stage_number",
     "close_date_pushes", "peak_amount_cny", "last_activity_at", "created_at", "updated_at",
-    "final_stay_stage_number", "final_stay_days",
+    "final_stay_stage_number", "final_stay_days", "win_reasons",
 ]  # fmt: skip
 CHANGE_COLUMNS = [
     "project", "kind", "from_stage", "to_stage", "by", "at", "reason", "override_reason", "unmet_conditions",
@@ -264,7 +264,7 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
                 Decimal(probability), life.status,
                 rng.choice(LOST_REASONS) if life.status in ("lost", "abandoned") else "",
                 "", "", life.closed, life.furthest, pushes, peak, last_activity, created, life.closed or life.entered,
-                *final_stay,
+                *final_stay, "{}" if loader.postgres else {},
             )
         )  # fmt: skip
         member_rows.append((pid, owner.pk, "account_manager", owner.team_id))

@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "deal-control-rollup": {"task": "forecasting.rollup_all", "schedule": FORECAST_ROLLUP_MINUTES * 60},
     # Once a day everything, history included, and a fresh win-probability model.
     "deal-control-full": {"task": "forecasting.rollup_all", "schedule": 24 * 3600, "kwargs": {"full": True}},
+    # Once a day the win model's forward backtest, which picks the tuning the model is refitted with.
+    "deal-control-backtest": {"task": "forecasting.backtest", "schedule": 24 * 3600},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -49,6 +49,9 @@ class DealControlSettings(models.Model):
     amount_cut_percent = models.PositiveSmallIntegerField(
         _("金额下调比例(%)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
+    abandoned_as_lost = models.BooleanField(
+        _("放弃的项目算作丢单"), default=True, help_text=_("学习赢率时,放弃的项目算作未赢;不勾选则不计入。")
+    )
     idle_days = models.PositiveSmallIntegerField(_("无活动天数"), default=14, validators=[MinValueValidator(1)])
     decision_maker_stage = models.PositiveSmallIntegerField(
         _("检查决策者态度的起始阶段"), default=5, validators=[MinValueValidator(1), MaxValueValidator(8)]
@@ -275,9 +278,6 @@ class WinModel(models.Model):
     won = models.PositiveIntegerField(default=0)
     learned = models.BooleanField(default=False)
     parameters = models.JSONField(default=dict)
-    calibration = models.JSONField(default=list)
-    brier = models.FloatField(null=True)
-    baseline_brier = models.FloatField(null=True)
 
     class Meta:
         get_latest_by = "fitted_at"
@@ -285,6 +285,31 @@ class WinModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.closed}"
+
+
+class WinBacktest(models.Model):
+    """The win model's forward backtest (``forecasting.backtest``): the calibration page reads the newest."""
+
+    day = models.DateField(unique=True)
+    run_at = models.DateTimeField()
+    months = models.JSONField(default=list)  # the month-starts judged, oldest first
+    judged = models.PositiveIntegerField(default=0)
+    unresolved = models.PositiveIntegerField(default=0)  # open at a month-start and still open
+    with_reasons = models.PositiveIntegerField(default=0)
+    brier = models.FloatField(null=True)
+    brier_default = models.FloatField(null=True)
+    brier_rate = models.FloatField(null=True)
+    right_share = models.FloatField(null=True)  # shown reasons that pointed the way things went
+    tuning = models.JSONField(default=dict)  # what the live model uses: k, ridge, z
+    per_month = models.JSONField(default=list)
+    calibration = models.JSONField(default=list)
+    factors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-run_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.judged}"
 
 
 class AnomalyQuerySet(TeamScopedQuerySet):

@@ -1,52 +1,51 @@
-"""Win probability (赢率) learned from the organisation's own closed projects.
+"""Win probability (赢率) learned from the organisation's own closed projects, at the time they were open.
 
-Until there are enough closed projects a project's probability is its stage's
-default. After that the base is the win rate of closed projects that reached the
-stage — won / (won + lost) — smoothed toward the stage default while the counts
-are thin, then moved on the log-odds scale by named factors: customer category,
-industry and source, buying-center red flags, the customer's stage lagging ours,
-and days in stage beyond the norm. Each factor's effect is how far the win rate of
-closed projects with that value sits from the overall rate, smoothed the same way.
+Every training example is a closed project *at a stage*, as it stood then (``forecasting.timeline``):
+on entering each stay and at each checkpoint the stay lasted to, with the buying center and the
+customer's stage as they were at that moment and the days of the stay so far. Its label is how the
+project ended (abandoned counts as not won unless the settings leave abandoned projects out).
 
-Fitting reads grouped counts (one aggregate query), never the projects one by one.
-The calibration scores every closed project at every stage it reached with the
-project itself left out of the counts, so it measures predictions, not memory.
+The probability of a project is its stage's win rate (won / reached among closed projects, smoothed
+toward the stage default by ``k`` projects), moved on the log-odds scale by a ridge logistic
+regression on those examples: customer category, industry and source, a buying-center red flag, the
+customer's stage lagging ours, and how long the stay has lasted against the stage's usual length.
+Examples of one project are not independent, so the likelihood counts projects, not examples (it is
+divided by examples per project), and the ridge's strength is in projects too. A factor is applied,
+and shown, only where its effect is credible: its posterior interval at ``z`` excludes zero. Below
+the learning threshold nothing but the smoothed stage rate is used.
+
+``k``, the ridge and ``z`` are chosen by the forward backtest (``forecasting.backtest``), never on
+the data the backtest scores. Scoring writes each open project's probability and its reasons in one
+pass with one ``now``; the project page reads those, so the two always agree.
 """
 
 from __future__ import annotations
 
-import datetime
+import bisect
 import math
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.caching import cached
 from core.caching import forget as forget_keys
-from core.db import session_settings
 from customers.models import Customer
-from forecasting.models import DealControlSettings, WinModel
+from forecasting import timeline
+from forecasting.models import DealControlSettings, WinBacktest, WinModel
 from pipeline.models import BuyingCenterMember, Project, StageDefinition
 
-FACTORS = ("category", "industry", "source", "red_flag", "lagging", "stalled")
-FLAG_FACTORS = ("red_flag", "lagging", "stalled")
-BUCKETS = 10
-FLOOR, CEILING = 0.01, 0.99
+GROUPS = ("category", "industry", "source")  # one level per customer
+FLAGS = ("red_flag", "lagging")  # raised or not, at the moment
+TIME = "time"
+OWNER = "owner"  # the owner's own record from the stage
+FLOOR, CEILING = 0.005, 0.995
+DEFAULT_TUNING = {"k": 20.0, "ridge": 8.0, "z": 2.5}
+FIT_K = 5.0  # the stage rates the regression is fitted around; the tuned k only moves the base
+LIVE_CAP = 6000  # closed projects the daily fit reads at most (an even sample of them beyond that)
 
 
 def _logit(p: float) -> float:
@@ -55,236 +54,290 @@ def _logit(p: float) -> float:
 
 
 def _expit(x: float) -> float:
+    if x < -30:
+        return 0.0
     return 1 / (1 + math.exp(-x))
 
 
-def factor_annotations(*, norms: dict[int, int], config: DealControlSettings, now=None) -> dict:
-    """The factor values of a project, as expressions the database computes for many projects at once."""
-    now = now or timezone.now()
-    decision_makers = BuyingCenterMember.objects.filter(
-        project=OuterRef("pk"), role=BuyingCenterMember.Role.DECISION_MAKER
-    )
-    troubled = decision_makers.filter(
-        Q(attitude=BuyingCenterMember.Attitude.OPPONENT) | Q(closeness=BuyingCenterMember.Closeness.NONE)
-    )
-    red_flag = Q(Exists(troubled)) | ~Q(Exists(decision_makers))
-    # One CASE per row rather than a chain of eight ORs: the model fit evaluates it for every closed project.
-    final_norm = Case(*(When(final_stay_stage_number=n, then=Value(days)) for n, days in norms.items()))
-    entered_before = Case(
-        *(When(stage__number=n, then=Value(now - datetime.timedelta(days=days))) for n, days in norms.items()),
-        output_field=DateTimeField(),
-    )
-    # Stalled in the stage it is in now, or (closed) in the stay its close ended, kept on the project at close.
-    # (the IS NOT NULL keeps a project closed without a recorded stay a plain "no", not an unknown)
-    closed_too_long = Q(closed_at__isnull=False, final_stay_days__isnull=False, final_stay_days__gt=final_norm)
-    stalled = Q(status=Project.Status.OPEN, stage_entered_at__lt=entered_before) | closed_too_long
-    lagging = Q(stage__number__gte=F("customer_stage__number") + config.stage_gap)
+def stage_defaults() -> dict[int, float]:
+    return {s.number: float(s.default_probability) / 100 for s in StageDefinition.objects.all()}
+
+
+def outcomes(config: DealControlSettings) -> tuple[str, ...]:
+    """The closed statuses the model learns from: abandoned ones count as not won unless left out."""
+    if config.abandoned_as_lost:
+        return (Project.Status.WON, Project.Status.LOST, Project.Status.ABANDONED)
+    return (Project.Status.WON, Project.Status.LOST)
+
+
+def sample(queryset, cap: int):
+    """An even, repeatable sample of at most about ``cap`` rows (every n-th id)."""
+    n = queryset.count()
+    step = math.ceil(n / cap) if n > cap else 1
+    if step > 1:
+        queryset = queryset.annotate(_bucket=Mod("pk", step)).filter(_bucket=0)
+    return queryset
+
+
+# The example features -----------------------------------------------------------------------------
+
+
+def lagging(state: timeline.State, gap: int) -> bool:
+    return state.customer_stage is not None and state.stage >= state.customer_stage + gap
+
+
+def time_terms(days: float, usual: float) -> tuple[float, float]:
+    """A stay's length in two pieces: up to the usual length, and (log) beyond it, so odds fall smoothly."""
+    r = max(days, 0.0) / max(usual, 1.0)
+    return min(r, 1.0), math.log1p(max(r - 1.0, 0.0))
+
+
+def levels_of(state: timeline.State, gap: int) -> list[tuple[str, str]]:
+    """The (factor, value) pairs a state carries: its customer's levels and the flags raised."""
+    out = [(g, getattr(state, g)) for g in GROUPS if getattr(state, g)]
+    if state.red_flag:
+        out.append(("red_flag", "1"))
+    if lagging(state, gap):
+        out.append(("lagging", "1"))
+    return out
+
+
+# Fitting ------------------------------------------------------------------------------------------
+
+
+def stage_table(lives, defaults: dict[int, float], k: float) -> dict[str, dict]:
+    """Won and lost among closed projects that had a stay in each stage, and the rate smoothed by ``k``."""
+    counts = {n: [0, 0] for n in defaults}
+    for life in lives:
+        for number in life.reached():
+            if number in counts:
+                counts[number][0 if life.won else 1] += 1
     return {
-        "category": F("customer__category"),
-        "industry": F("customer__industry"),
-        "source": F("customer__source"),
-        "red_flag": ExpressionWrapper(red_flag, output_field=BooleanField()),
-        "lagging": ExpressionWrapper(lagging, output_field=BooleanField()),
-        "stalled": ExpressionWrapper(stalled, output_field=BooleanField()),
-    }
-
-
-def _value_key(value) -> str:
-    return "1" if value is True else "0" if value is False else str(value or "")
-
-
-def _applies(factor: str, key: str) -> bool:
-    """A blank value says nothing; a flag counts only where it is raised."""
-    return bool(key) and not (factor in FLAG_FACTORS and key == "0")
-
-
-@dataclass
-class Counts:
-    """Closed-project counts the model is made of."""
-
-    won: int
-    lost: int
-    stage: dict[int, list[int]]  # stage number -> [won, lost] of projects that reached it
-    factor: dict[str, dict[str, dict[int, list[int]]]]  # factor -> value -> furthest stage -> [won, lost]
-
-    def value_totals(self, factor: str, key: str) -> tuple[int, int]:
-        by_stage = self.factor.get(factor, {}).get(key, {})
-        return sum(w for w, _ in by_stage.values()), sum(lo for _, lo in by_stage.values())
-
-
-def _counts_from_groups(groups) -> Counts:
-    counts = Counts(
-        won=0,
-        lost=0,
-        stage=defaultdict(lambda: [0, 0]),
-        factor=defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: [0, 0]))),
-    )
-    for g in groups:
-        index = 0 if g["status"] == Project.Status.WON else 1
-        n, furthest = g["n"], g["furthest_stage_number"]
-        if index == 0:
-            counts.won += n
-        else:
-            counts.lost += n
-        for number in range(1, furthest + 1):
-            counts.stage[number][index] += n
-        for factor in FACTORS:
-            counts.factor[factor][_value_key(g[factor])][furthest][index] += n
-    return counts
-
-
-def _parameters(counts: Counts, defaults: dict[int, float], k: float, minus: tuple[int, int] = (0, 0)) -> dict:
-    """Stage rates from counts; ``minus`` = (won, lost) of one project to leave out, up to its furthest stage."""
-    mw, ml = minus
-    won, lost = counts.won - mw, counts.lost - ml
-    overall = won / (won + lost) if won + lost else 0.5
-    stage = {}
-    for number, default in defaults.items():
-        w, lo = counts.stage.get(number, [0, 0])
-        w, lo = w - mw, lo - ml
-        w, lo = max(w, 0), max(lo, 0)
-        stage[number] = {"won": w, "lost": lo, "default": default, "rate": (w + k * default) / (w + lo + k)}
-    return {"overall": overall, "stage": stage}
-
-
-def _effect(counts: Counts, factor: str, key: str, stage: dict, k: float, leave_out=None) -> float:
-    """How far projects with this value won above or below what their stages alone predict (log-odds).
-
-    Each closed project counts once for every stage it reached, against that stage's
-    rate, so a factor that merely goes with getting further (and so with winning)
-    is not counted twice. ``leave_out`` = (won?, furthest) of one project.
-    """
-    # Expected wins use the raw stage rates, so a value every project shares comes out at exactly zero.
-    cumulative, total = {}, 0.0
-    for number in sorted(stage):
-        reached = stage[number]["won"] + stage[number]["lost"]
-        total += stage[number]["won"] / reached if reached else stage[number]["default"]
-        cumulative[number] = total
-    observed = expected = visits = 0.0
-    for furthest, (w, lo) in counts.factor.get(factor, {}).get(key, {}).items():
-        visits += (w + lo) * furthest
-        observed += w * furthest
-        expected += (w + lo) * cumulative[furthest]
-    if leave_out:
-        y, furthest = leave_out
-        visits -= furthest
-        observed -= y * furthest
-        expected -= cumulative[furthest]
-    if visits <= 0 or expected <= 0:
-        return 0.0
-    base = expected / visits
-    rate = (observed + k * base) / (visits + k)
-    return _logit(rate) - _logit(base)
-
-
-def fit(*, norms: dict[int, int], config: DealControlSettings | None = None, now=None) -> WinModel:
-    """Learn from every won and lost project, score the model on them, and keep the fit."""
-    config = config or DealControlSettings.current()
-    now = now or timezone.now()
-    defaults = {s.number: float(s.default_probability) / 100 for s in StageDefinition.objects.all()}
-    # Grouped by hashing: PostgreSQL's estimate chose to sort every closed project first (6 s, not 2.5 s).
-    with session_settings(enable_sort="off"):
-        groups = list(
-            Project.objects.filter(status__in=[Project.Status.WON, Project.Status.LOST])
-            .annotate(**factor_annotations(norms=norms, config=config, now=now))
-            .order_by()
-            .values("furthest_stage_number", "status", *FACTORS)
-            .annotate(n=Count("pk"))
-        )
-    counts = _counts_from_groups(groups)
-    k = float(config.smoothing_strength)
-    closed = counts.won + counts.lost
-    learned = closed >= config.learning_min_closed and closed > 0
-    base = _parameters(counts, defaults, k)
-    parameters = {
-        "k": k,
-        "norms": {str(n): d for n, d in norms.items()},
-        "overall": base["overall"],
-        "stage": {str(n): v for n, v in base["stage"].items()},
-        "factors": {
-            factor: {
-                key: {
-                    "won": counts.value_totals(factor, key)[0],
-                    "lost": counts.value_totals(factor, key)[1],
-                    "effect": _effect(counts, factor, key, base["stage"], k),
-                }
-                for key in values
-            }
-            for factor, values in counts.factor.items()
-        },
-    }
-    model = WinModel.objects.filter(day=timezone.localdate(now)).first() or WinModel(day=timezone.localdate(now))
-    model.fitted_at, model.closed, model.won, model.learned = now, closed, counts.won, learned
-    model.parameters, model.calibration, model.brier, model.baseline_brier = parameters, [], None, None
-    if closed:
-        _calibrate(model, groups, counts, defaults, k)
-    model.save()
-    return model
-
-
-SHRINKS = (0.0, 0.25, 0.5, 0.75, 1.0)
-
-
-def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, float], k: float) -> None:
-    """Score every closed project at every stage it reached, leaving it out of the counts.
-
-    Factors measured one by one overlap (industry, source and category all describe the
-    same customer), so their summed effect is scaled by the shrink that predicts best here;
-    the buckets and the Brier score are those of that shrink.
-    """
-    # (weight, won?, stage rate in log-odds, summed factor effects, stage default) per stage reached.
-    # What a left-out project changes depends only on whether it was won and how far it got, so each
-    # rate and effect is worked out once for all the thousands of groups that share them.
-    params = {y: _parameters(counts, defaults, k, (y, 1 - y)) for y in (0, 1)}
-    rates = {y: {n: _logit(stage["rate"]) for n, stage in params[y]["stage"].items()} for y in (0, 1)}
-    effect_of: dict[tuple, float] = {}
-
-    def effect(factor: str, key: str, leave_out: tuple[int, int]) -> float:
-        memo = (factor, key, leave_out)
-        if memo not in effect_of:
-            effect_of[memo] = _effect(counts, factor, key, params[leave_out[0]]["stage"], k, leave_out)
-        return effect_of[memo]
-
-    cases = []
-    for g in groups:
-        y = 1 if g["status"] == Project.Status.WON else 0
-        values = {f: _value_key(g[f]) for f in FACTORS}
-        leave_out = (y, g["furthest_stage_number"])
-        effects = sum(effect(f, values[f], leave_out) for f in FACTORS if _applies(f, values[f]))
-        for number in range(1, g["furthest_stage_number"] + 1):
-            cases.append((g["n"], y, rates[y][number], effects, defaults[number]))
-    total = sum(n for n, *_ in cases)
-
-    def predicted(case, shrink):
-        _n, _y, base, effects, default = case
-        return _expit(base + shrink * effects) if model.learned else default
-
-    def brier(shrink):
-        return sum(c[0] * (predicted(c, shrink) - c[1]) ** 2 for c in cases)
-
-    shrink = min(reversed(SHRINKS), key=brier) if model.learned else 1.0
-    model.parameters["shrink"] = shrink
-    buckets = [{"n": 0, "predicted": 0.0, "won": 0} for _ in range(BUCKETS)]
-    for case in cases:
-        n, y = case[0], case[1]
-        p = predicted(case, shrink)
-        bucket = buckets[min(int(p * BUCKETS), BUCKETS - 1)]
-        bucket["n"] += n
-        bucket["predicted"] += p * n
-        bucket["won"] += y * n
-    model.calibration = [
-        {
-            "low": i * 100 // BUCKETS,
-            "high": (i + 1) * 100 // BUCKETS,
-            "n": b["n"],
-            "predicted": round(b["predicted"] * 100 / b["n"], 1) if b["n"] else None,
-            "actual": round(b["won"] * 100 / b["n"], 1) if b["n"] else None,
+        str(n): {
+            "won": w,
+            "lost": lo,
+            "default": defaults[n],
+            "rate": (w + k * defaults[n]) / (w + lo + k) if w + lo + k else defaults[n],
         }
-        for i, b in enumerate(buckets)
-    ]
-    baseline = sum(n * (default - y) ** 2 for n, y, _b, _e, default in cases)
-    model.brier = round(brier(shrink) / total, 4) if total else None
-    model.baseline_brier = round(baseline / total, 4) if total else None
+        for n, (w, lo) in counts.items()
+    }
+
+
+def fit_parameters(lives, *, defaults, config: DealControlSettings, tuning: dict | None = None) -> dict:
+    """Learn from these closed projects' lives (won or not): the parameters ``predict`` reads."""
+    tuning = {**DEFAULT_TUNING, **(tuning or {})}
+    lives = list(lives)
+    fallback = float(config.stall_fallback_days) / float(config.stall_factor)
+    usual = timeline.usual_days(lives, fallback=fallback)
+    closed, won = len(lives), sum(1 for life in lives if life.won)
+    parameters = {
+        "tuning": tuning,
+        "closed": closed,
+        "won": won,
+        "gap": config.stage_gap,
+        "usual_days": {str(n): d for n, d in usual.items()},
+        "stage": stage_table(lives, defaults, tuning["k"]),
+        "learned": bool(closed) and closed >= config.learning_min_closed,
+    }
+    if parameters["learned"]:
+        parameters.update(_regression(lives, usual, defaults, config.stage_gap, tuning))
+    return parameters
+
+
+class OwnerRecords:
+    """Each owner's closed projects by stage reached, in the order they closed: their record as of any moment."""
+
+    def __init__(self, lives):
+        rows: dict[tuple, list] = {}
+        for life in lives:
+            for number in life.reached():
+                rows.setdefault((life.owner_id, number), []).append((life.closed_at, 1 if life.won else 0))
+        self.times, self.wins = {}, {}
+        for key, found in rows.items():
+            found.sort(key=lambda r: r[0])
+            self.times[key] = [t for t, _ in found]
+            total, prefix = 0, [0]
+            for _t, y in found:
+                total += y
+                prefix.append(total)
+            self.wins[key] = prefix
+
+    def at(self, owner, stage: int, moment=None) -> tuple[int, int]:
+        """(won, closed) of the owner's projects that reached ``stage`` and closed before ``moment``."""
+        times = self.times.get((owner, stage))
+        if not times:
+            return 0, 0
+        i = bisect.bisect_left(times, moment) if moment is not None else len(times)
+        return self.wins[owner, stage][i], i
+
+    def table(self) -> dict[str, dict[str, list[int]]]:
+        out: dict[str, dict[str, list[int]]] = {}
+        for (owner, number), times in self.times.items():
+            out.setdefault(str(owner), {})[str(number)] = [self.wins[owner, number][-1], len(times)]
+        return out
+
+
+def owner_term(won: int, closed: int, rate: float, k: float) -> float:
+    """How far the owner's smoothed record from this stage sits from the stage's rate (log-odds, to 0.1)."""
+    if not closed:
+        return 0.0
+    return round(_logit((won + k * rate) / (closed + k)) - _logit(rate), 1)
+
+
+NUMERIC = 3  # the time-in-stage pair, and the owner's record
+
+
+def _regression(lives, usual, defaults, gap, tuning) -> dict:
+    """The ridge logistic regression on every point-in-time example, in projects' weight."""
+    fit_rates = {int(n): s["rate"] for n, s in stage_table(lives, defaults, FIT_K).items()}
+    offsets = {n: _logit(r) for n, r in fit_rates.items()}
+    records = OwnerRecords(lives)
+    index: dict[tuple[str, str], int] = {("intercept", ""): 0}
+    patterns: dict[tuple, int] = {}
+    cells: dict[tuple, list] = {}
+    level_projects: dict[tuple[str, str], list[int]] = {}  # (factor, value) -> [projects, of them won]
+    seen: dict[tuple[str, str], int] = {}  # examples with each level, for centering
+    examples = 0
+    for life in lives:
+        y = 1 if life.won else 0
+        mine = set()
+        for state in life.examples(usual):
+            levels = levels_of(state, gap)
+            for level in levels:
+                if level not in index:
+                    index[level] = len(index)
+                seen[level] = seen.get(level, 0) + 1
+                mine.add(level)
+            pattern = tuple(sorted({0, *(index[level] for level in levels)}))
+            pid = patterns.setdefault(pattern, len(patterns))
+            t1, t2 = time_terms(state.days, usual[state.stage])
+            xo = owner_term(*records.at(life.owner_id, state.stage, state.at), fit_rates[state.stage], tuning["k"])
+            key = (pid, state.stage, t1, t2, xo)
+            cell = cells.setdefault(key, [pid, offsets[state.stage], (t1, t2, xo), 0, 0])
+            cell[3] += 1
+            cell[4] += y
+            examples += 1
+        for level in mine:
+            entry = level_projects.setdefault(level, [0, 0])
+            entry[0] += 1
+            entry[1] += y
+    first = len(index)
+    size = first + NUMERIC
+    deff = examples / max(len(lives), 1)  # examples per project: the likelihood counts projects
+    penalty = [tuning["ridge"]] * size  # the intercept too: with few projects the shift stays near zero
+    beta, cov = _newton(list(patterns), list(cells.values()), size, first, penalty, deff)
+    freq = {level: seen[level] / examples for level in seen}
+    shift = beta[0]
+    levels: dict[str, dict[str, dict]] = {}
+    for group in GROUPS:
+        members = [(level, i) for level, i in index.items() if level[0] == group]
+        shift += sum(freq[level] * beta[i] for level, i in members)
+        for level, i in members:
+            a = {j: -freq[other] for other, j in members}
+            a[i] += 1
+            levels.setdefault(group, {})[level[1]] = _level(a, beta, cov, level_projects[level])
+    for flag in FLAGS:
+        if (flag, "1") in index:
+            levels.setdefault(flag, {})["1"] = _level({index[flag, "1"]: 1.0}, beta, cov, level_projects[flag, "1"])
+    return {
+        "deff": round(deff, 3),
+        "examples": examples,
+        "shift": shift,
+        "levels": levels,
+        "fit_rates": {str(n): r for n, r in fit_rates.items()},
+        "owners": records.table(),
+        "numeric": {"beta": beta[first:], "cov": [row[first:] for row in cov[first:]]},
+    }
+
+
+def _level(a: dict[int, float], beta, cov, projects: list[int]) -> dict:
+    effect = sum(w * beta[i] for i, w in a.items())
+    variance = sum(wi * wj * cov[i][j] for i, wi in a.items() for j, wj in a.items())
+    return {"effect": effect, "se": math.sqrt(max(variance, 0.0)), "projects": projects[0], "won": projects[1]}
+
+
+def _newton(patterns, cells, size, first, penalty, deff, iterations=40):
+    """Penalised maximum likelihood by Newton's method over grouped examples.
+
+    A cell is (pattern, offset, numeric values, n, won); a pattern is the set of indicator columns
+    it has, so the Hessian is gathered per pattern (and numeric column), not per example.
+    """
+    beta = [0.0] * size
+    k = size - first
+    numeric = range(k)
+    hess = None
+    for _iteration in range(iterations):
+        pattern_eta = [sum(beta[i] for i in p) for p in patterns]
+        m = len(patterns)
+        w_sum, r_sum = [0.0] * m, [0.0] * m
+        w_x = [[0.0] * k for _ in range(m)]
+        xx = [[0.0] * k for _ in range(k)]
+        rx = [0.0] * k
+        b = beta[first:]
+        for pid, offset, x, n, won in cells:
+            p = _expit(offset + pattern_eta[pid] + sum(bi * xi for bi, xi in zip(b, x, strict=True)))
+            w = n * p * (1 - p)
+            r = won - n * p
+            w_sum[pid] += w
+            r_sum[pid] += r
+            row = w_x[pid]
+            for c in numeric:
+                if x[c]:
+                    wx = w * x[c]
+                    row[c] += wx
+                    rx[c] += r * x[c]
+                    xc = xx[c]
+                    for d in numeric:
+                        xc[d] += wx * x[d]
+        grad = [-penalty[i] * beta[i] for i in range(size)]
+        hess = [[0.0] * size for _ in range(size)]
+        for pid, p in enumerate(patterns):
+            ws, rs = w_sum[pid] / deff, r_sum[pid] / deff
+            wx = [v / deff for v in w_x[pid]]
+            for i in p:
+                grad[i] += rs
+                row = hess[i]
+                for j in p:
+                    row[j] += ws
+                for c in numeric:
+                    row[first + c] += wx[c]
+                    hess[first + c][i] += wx[c]
+        for c in numeric:
+            grad[first + c] += rx[c] / deff
+            for d in numeric:
+                hess[first + c][first + d] += xx[c][d] / deff
+        for i in range(size):
+            hess[i][i] += penalty[i]
+        inverse = _invert(hess)
+        step = [sum(inverse[i][j] * grad[j] for j in range(size)) for i in range(size)]
+        largest = max(abs(s) for s in step)
+        if largest > 4:  # far from the optimum: a shorter step keeps Newton from overshooting
+            step = [s * 4 / largest for s in step]
+        beta = [x + s for x, s in zip(beta, step, strict=True)]
+        if largest < 1e-7:
+            return beta, inverse
+    return beta, _invert(hess)
+
+
+def _invert(matrix):
+    """Gauss–Jordan inverse of a small symmetric positive-definite matrix."""
+    n = len(matrix)
+    work = [row[:] + [1.0 if i == j else 0.0 for j in range(n)] for i, row in enumerate(matrix)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(work[r][col]))
+        work[col], work[pivot] = work[pivot], work[col]
+        head = work[col][col]
+        if abs(head) < 1e-12:
+            head = 1e-12
+        inv = 1 / head
+        row = [v * inv for v in work[col]]
+        work[col] = row
+        for r in range(n):
+            if r != col and work[r][col]:
+                factor = work[r][col]
+                other = work[r]
+                work[r] = [x - factor * y for x, y in zip(other, row, strict=True)]
+    return [row[n:] for row in work]
 
 
 # Prediction and its explanation -----------------------------------------------------------------
@@ -294,9 +347,11 @@ def _calibrate(model: WinModel, groups, counts: Counts, defaults: dict[int, floa
 class Factor:
     code: str
     value: str
-    won: int
-    lost: int
     points: float  # what this factor adds to the probability, in percentage points
+    projects: int = 0  # closed projects with this value behind the effect
+    won: int = 0
+    days: int | None = None  # for the time in stage: days so far, and the stage's usual length
+    usual: int | None = None
 
     @property
     def raises(self) -> bool:
@@ -304,92 +359,171 @@ class Factor:
 
     @property
     def rate(self) -> float | None:
-        return self.won * 100 / (self.won + self.lost) if self.won + self.lost else None
+        return self.won * 100 / self.projects if self.projects else None
 
     @property
     def text(self) -> str:
-        label = factor_label(self.code, self.value)
+        label = factor_label(self.code, self.value, days=self.days, usual=self.usual)
         history = (
-            _("历史上此类结案项目 %(n)s 个,赢率 %(rate).0f%%") % {"n": self.won + self.lost, "rate": self.rate}
+            _("历史上此类结案项目 %(n)s 个,赢率 %(rate).0f%%") % {"n": self.projects, "rate": self.rate}
             if self.rate is not None
             else ""
         )
         if self.raises:
-            return _("%(label)s:提高赢率 %(points).1f 个百分点(%(history)s)。") % {
-                "label": label,
-                "points": self.points,
-                "history": history,
-            }
-        return _("%(label)s:降低赢率 %(points).1f 个百分点(%(history)s)。") % {
-            "label": label,
-            "points": -self.points,
-            "history": history,
-        }
+            text = _("%(label)s:提高赢率 %(points).1f 个百分点") % {"label": label, "points": self.points}
+        else:
+            text = _("%(label)s:降低赢率 %(points).1f 个百分点") % {"label": label, "points": -self.points}
+        return (text + (_("(%(history)s)") % {"history": history} if history else "")) + _("。")
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def factor_label(code: str, value: str) -> str:
+def factor_label(code: str, value: str, *, days=None, usual=None) -> str:
     if code == "category":
-        return _("客户类别为“%(v)s”") % {"v": Customer.Category(value).label if value else _("未填")}
+        return _("客户类别为“%(v)s”") % {"v": Customer.Category(value).label}
     if code == "industry":
-        return _("客户行业为“%(v)s”") % {"v": Customer.Industry(value).label if value else _("未填")}
+        return _("客户行业为“%(v)s”") % {"v": Customer.Industry(value).label}
     if code == "source":
-        return _("客户来源为“%(v)s”") % {"v": Customer.Source(value).label if value else _("未填")}
-    flags = {
-        "red_flag": (_("决策者反对、未联系或尚未识别"), _("决策者已识别且未反对")),
-        "lagging": (_("客户采购阶段落后我方"), _("客户采购阶段与我方同步")),
-        "stalled": (_("在阶段中停留超过常规天数"), _("各阶段停留未超过常规天数")),
-    }
-    yes, no = flags[code]
-    return yes if value == "1" else no
+        return _("客户来源为“%(v)s”") % {"v": Customer.Source(value).label}
+    if code == TIME:
+        return _("在本阶段已停留 %(d)s 天(通常 %(u)s 天)") % {"d": days, "u": usual}
+    if code == OWNER:
+        return _("负责人过去到达本阶段的项目的赢单记录")
+    return {
+        "red_flag": _("决策者反对、未联系或尚未识别"),
+        "lagging": _("客户采购阶段落后我方"),
+    }[code]
 
 
 @dataclass
 class Estimate:
     probability: float  # percent
     stage_default: float
-    stage_rate: float | None
+    stage_rate: float | None  # the base the factors move: the smoothed stage rate
     stage_won: int
     stage_lost: int
     learned: bool
-    factors: list[Factor]
+    factors: list[Factor] = field(default_factory=list)
+
+    def reasons(self) -> dict:
+        """What is stored beside the probability, for the project page to read back."""
+        return {"base": self.stage_rate, "factors": [f.as_json() for f in self.factors]}
 
 
-def predict(parameters: dict, *, stage_number: int, values: dict, learned: bool, default: float) -> Estimate:
-    """The probability for a project at ``stage_number`` with these factor values, and each factor's share."""
-    if not learned:
-        return Estimate(default * 100, default * 100, None, 0, 0, False, [])
-    stage = parameters["stage"][str(stage_number)]
-    base = _logit(stage["rate"])
-    effects = {}
-    for factor in FACTORS:
-        key = _value_key(values.get(factor))
-        entry = parameters["factors"].get(factor, {}).get(key)
-        if entry and _applies(factor, key):
-            effects[factor] = (key, entry)
-    shrink = parameters.get("shrink", 1.0)
-    # Strongest first, each factor's points are what it adds on top of the ones before it,
-    # so the list walks from the stage rate to the project's probability.
-    ordered = sorted(effects.items(), key=lambda item: -abs(item[1][1]["effect"]))
-    running, factors = base, []
-    for factor, (key, entry) in ordered:
+@dataclass
+class Part:
+    """One factor's pull on a state, before the credibility test: (effect, its standard error)."""
+
+    code: str
+    value: str
+    effect: float
+    se: float
+    projects: int = 0
+    won: int = 0
+    days: int | None = None
+    usual: int | None = None
+
+
+def parts(parameters: dict, state: timeline.State) -> list[Part]:
+    """Every factor that bears on this state, with its effect and standard error (log-odds)."""
+    out = []
+    levels = parameters["levels"]
+    for code, value in levels_of(state, parameters["gap"]):
+        entry = levels.get(code, {}).get(value)
+        if entry:
+            out.append(Part(code, value, entry["effect"], entry["se"], entry["projects"], entry["won"]))
+    usual = parameters["usual_days"][str(state.stage)]
+    t1, t2 = time_terms(state.days, usual)
+    b, c = parameters["numeric"]["beta"], parameters["numeric"]["cov"]
+    if t1 or t2:
+        effect = b[0] * t1 + b[1] * t2
+        se = math.sqrt(max(t1 * t1 * c[0][0] + 2 * t1 * t2 * c[0][1] + t2 * t2 * c[1][1], 0.0))
+        out.append(Part(TIME, "", effect, se, days=int(state.days), usual=round(usual)))
+    won, closed = parameters["owners"].get(str(state.owner_id), {}).get(str(state.stage), [0, 0])
+    xo = owner_term(won, closed, parameters["fit_rates"][str(state.stage)], parameters["tuning"]["k"])
+    if xo:
+        out.append(Part(OWNER, "", b[2] * xo, abs(xo) * math.sqrt(max(c[2][2], 0.0)), closed, won))
+    return out
+
+
+def base_logit(parameters: dict, stage: int, k: float | None = None) -> float:
+    """The stage's smoothed rate (by ``k``, or the fitted one) in log-odds, plus the regression's shift."""
+    entry = parameters["stage"][str(stage)]
+    if k is None:
+        rate = entry["rate"]
+    else:
+        rate = (entry["won"] + k * entry["default"]) / (entry["won"] + entry["lost"] + k)
+    return _logit(rate) + (parameters.get("shift", 0.0) if parameters.get("learned") else 0.0)
+
+
+def combine(base: float, found: list[Part], z: float) -> tuple[float, list[Factor], float]:
+    """Apply the credible parts, strongest first; each factor's points are what it adds to those before.
+
+    The time in stage is the odds of a stay that has lasted this long: it always moves the base
+    (ridge-shrunk), and is named as a reason of its own only where its effect is credible. Other
+    factors count only where credible. Returns (probability, reasons, base) with the base in log-odds.
+    """
+    credible, running = [], base
+    for part in found:
+        if abs(part.effect) > z * part.se:
+            credible.append(part)
+        elif part.code == TIME:
+            running += part.effect
+    base = running
+    factors = []
+    for part in sorted(credible, key=lambda p: -abs(p.effect)):
         before = _expit(running)
-        running += shrink * entry["effect"]
-        points = (_expit(running) - before) * 100
-        if abs(points) >= 0.5:
-            factors.append(Factor(factor, key, entry["won"], entry["lost"], round(points, 1)))
-    p = _expit(running)
+        running += part.effect
+        points = round((_expit(running) - before) * 100, 1)
+        if points:
+            factors.append(Factor(part.code, part.value, points, part.projects, part.won, part.days, part.usual))
+    return _expit(running), factors, base
+
+
+def predict(parameters: dict | None, state: timeline.State, *, default: float) -> Estimate:
+    """The probability for a project in this state, and each factor's share."""
+    if not parameters or not parameters.get("stage"):
+        return Estimate(round(default * 100, 2), default * 100, None, 0, 0, False)
+    stage = parameters["stage"][str(state.stage)]
+    base = base_logit(parameters, state.stage)
+    if parameters.get("learned"):
+        p, factors, base = combine(base, parts(parameters, state), parameters["tuning"]["z"])
+    else:
+        p, factors = _expit(base), []
     return Estimate(
         round(p * 100, 2),
         default * 100,
-        round(stage["rate"] * 100, 1),
+        round(_expit(base) * 100, 1),
         stage["won"],
         stage["lost"],
-        True,
+        bool(parameters.get("learned")),
         factors,
     )
 
 
-READ_KEY = "forecasting:model-and-settings:1"
+# The live model -----------------------------------------------------------------------------------
+
+
+def fit(*, config: DealControlSettings | None = None, now=None, norms=None) -> WinModel:
+    """Learn from the closed projects (an even sample beyond ``LIVE_CAP``), with the tuning the latest
+    backtest chose, and keep the fit as today's model. (``norms`` is accepted for old callers.)"""
+    config = config or DealControlSettings.current()
+    now = now or timezone.now()
+    closed = Project.objects.filter(status__in=outcomes(config), closed_at__lt=now)
+    lives = timeline.load(sample(closed, LIVE_CAP)).values()
+    backtest = WinBacktest.objects.first()
+    tuning = backtest.tuning if backtest and backtest.tuning else None
+    parameters = fit_parameters(lives, defaults=stage_defaults(), config=config, tuning=tuning)
+    day = timezone.localdate(now)
+    model = WinModel.objects.filter(day=day).first() or WinModel(day=day)
+    model.fitted_at, model.closed, model.won = now, parameters["closed"], parameters["won"]
+    model.learned, model.parameters = parameters["learned"], parameters
+    model.save()
+    return model
+
+
+READ_KEY = "forecasting:model-and-settings:2"
 
 
 def model_and_settings() -> tuple[WinModel | None, DealControlSettings]:
@@ -407,49 +541,110 @@ def latest_model(*, day=None) -> WinModel | None:
     return (models.filter(day=day) if day else models).first()
 
 
+def current_states(queryset, *, now) -> list[tuple[timeline.State, dict]]:
+    """Open projects as they stand at ``now``, read in one query: (state, stored row)."""
+    decision_makers = BuyingCenterMember.objects.filter(
+        project=OuterRef("pk"), role=BuyingCenterMember.Role.DECISION_MAKER
+    )
+    troubled = decision_makers.filter(
+        Q(attitude=BuyingCenterMember.Attitude.OPPONENT) | Q(closeness=BuyingCenterMember.Closeness.NONE)
+    )
+    rows = (
+        queryset.annotate(has_decision_maker=Exists(decision_makers), troubled=Exists(troubled))
+        .order_by()
+        .values(
+            "pk",
+            "stage__number",
+            "stage_entered_at",
+            "customer_stage__number",
+            "customer__category",
+            "customer__industry",
+            "customer__source",
+            "owner_id",
+            "has_decision_maker",
+            "troubled",
+            "win_probability",
+            "win_reasons",
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        # Whole days: the probability moves once a day, not on every run of the roll-up.
+        days = max((now - row["stage_entered_at"]).days, 0)
+        state = timeline.State(
+            project_id=row["pk"],
+            stage=row["stage__number"],
+            days=float(days),
+            category=row["customer__category"] or "",
+            industry=row["customer__industry"] or "",
+            source=row["customer__source"] or "",
+            red_flag=row["troubled"] or not row["has_decision_maker"],
+            customer_stage=row["customer_stage__number"],
+            owner_id=row["owner_id"],
+            at=now,
+        )
+        yield state, row
+
+
 def score_open_projects(*, model: WinModel | None, project_ids=None, config=None, now=None) -> int:
-    """Write each open project's probability; only changed rows are written. Returns how many changed."""
-    config = config or DealControlSettings.current()
-    defaults = {s.number: float(s.default_probability) / 100 for s in StageDefinition.objects.all()}
-    learned = bool(model and model.learned)
+    """Write each open project's probability and its reasons; only changed rows are written."""
+    now = now or timezone.now()
+    defaults = stage_defaults()
+    parameters = model.parameters if model and model.parameters.get("stage") else None
     queryset = Project.objects.open()
     if project_ids is not None:
         queryset = queryset.filter(pk__in=project_ids)
-    if learned:
-        norms = {int(n): d for n, d in model.parameters["norms"].items()}
-        queryset = queryset.annotate(**factor_annotations(norms=norms, config=config, now=now))
-        rows = queryset.order_by().values("pk", "stage__number", "win_probability", *FACTORS)
-    else:
-        rows = queryset.order_by().values("pk", "stage__number", "win_probability")
     changed = []
-    for row in rows.iterator(chunk_size=5000):
-        number = row["stage__number"]
-        estimate = predict(
-            model.parameters if learned else {},
-            stage_number=number,
-            values=row,
-            learned=learned,
-            default=defaults[number],
-        )
+    for state, row in current_states(queryset, now=now):
+        estimate = predict(parameters, state, default=defaults[state.stage])
         value = round(estimate.probability, 2)
-        if abs(float(row["win_probability"]) - value) >= 0.005:
-            changed.append(Project(pk=row["pk"], win_probability=value))
-    Project.objects.bulk_update(changed, ["win_probability"], batch_size=2000)
+        reasons = estimate.reasons()
+        if abs(float(row["win_probability"]) - value) >= 0.005 or row["win_reasons"] != reasons:
+            changed.append((row["pk"], value, reasons))
+    _write(changed)
     return len(changed)
 
 
+def _write(changed: list[tuple[int, float, dict]]) -> None:
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        Project.objects.bulk_update(
+            [Project(pk=pk, win_probability=value, win_reasons=reasons) for pk, value, reasons in changed],
+            ["win_probability", "win_reasons"],
+            batch_size=500,
+        )
+        return
+    import json
+
+    table = Project._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), 5000):
+            batch = changed[start : start + 5000]
+            values = ", ".join(["(%s, %s::numeric, %s::jsonb)"] * len(batch))
+            params = [x for pk, value, reasons in batch for x in (pk, value, json.dumps(reasons))]
+            cursor.execute(
+                f"UPDATE {table} AS p SET win_probability = v.p, win_reasons = v.r "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(id, p, r) WHERE p.id = v.id",
+                params,
+            )
+
+
 def explain(project: Project, *, model: WinModel | None = None) -> Estimate:
-    """What makes up this project's probability, for its page."""
-    cached_model, config = model_and_settings()
+    """What makes up this project's stored probability: the reasons stored with it by the last scoring."""
+    cached_model, _config = model_and_settings()
     model = model if model is not None else cached_model
     default = float(project.stage.default_probability) / 100
-    if not (model and model.learned):
-        return predict({}, stage_number=project.stage.number, values={}, learned=False, default=default)
-    norms = {int(n): d for n, d in model.parameters["norms"].items()}
-    values = (
-        Project.objects.filter(pk=project.pk)
-        .annotate(**factor_annotations(norms=norms, config=config))
-        .values(*FACTORS)
-        .get()
+    parameters = model.parameters if model and model.parameters.get("stage") else {}
+    stage = parameters.get("stage", {}).get(str(project.stage.number), {})
+    reasons = project.win_reasons or {}
+    factors = [Factor(**f) for f in reasons.get("factors", [])]
+    learned = bool(parameters.get("learned")) and bool(reasons)
+    return Estimate(
+        float(project.win_probability),
+        default * 100,
+        reasons.get("base"),
+        stage.get("won", 0),
+        stage.get("lost", 0),
+        learned,
+        factors,
     )
-    return predict(model.parameters, stage_number=project.stage.number, values=values, learned=True, default=default)

@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from core.db import advisory_lock, session_settings
-from forecasting import anomalies, probability, rollups
+from forecasting import anomalies, backtest, probability, rollups
 from forecasting.models import DealControlSettings
 
 
@@ -124,3 +124,14 @@ def refresh_activity(*, owner_ids, since: datetime.date | None = None) -> None:
     start = min(rollups.month_start(since), last_month) if since else last_month
     with advisory_lock(ROLLUP_LOCK):
         rollups.rep_months_refresh(owner_ids=owner_ids, since=start)
+
+
+def backtest_and_refit(*, now=None):
+    """The daily forward backtest, then today's model refitted with the tuning it chose and every
+    open project rescored by it. Returns the backtest."""
+    now = now or timezone.now()
+    result = backtest.run(now=now)
+    with advisory_lock(ROLLUP_LOCK), transaction.atomic():
+        model = probability.fit(now=now)
+        probability.score_open_projects(model=model, now=now)
+    return result

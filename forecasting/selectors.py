@@ -25,6 +25,7 @@ from forecasting.models import (
     RepMonth,
     SalesTarget,
     StageStat,
+    WinBacktest,
     WinModel,
 )
 from forecasting.probability import explain
@@ -538,46 +539,117 @@ def accuracy_table(*, rep: User, months: list[datetime.date]) -> Table:
 
 
 def calibration() -> dict:
+    """The forward backtest (what the model would have said at each month-start, judged by what
+    happened) and the live model's stage rates."""
+    backtest = WinBacktest.objects.first()
     model = WinModel.objects.first()
     table = Table(
         name="calibration",
-        title=_("赢率校准"),
+        title=_("赢率校准(向前回测)"),
         columns=[
             Column(_("预测赢率区间")),
-            Column(_("阶段次数"), INT),
+            Column(_("项目数"), INT),
             Column(_("平均预测赢率"), PERCENT),
             Column(_("实际赢单比例"), PERCENT),
         ],
         chart=Chart(label=0, values=[2, 3]),
     )
-    for b in model.calibration if model else []:
+    for b in backtest.calibration if backtest else []:
         table.rows.append([f"{b['low']}–{b['high']}%", b["n"], _dec(b["predicted"]), _dec(b["actual"])])
+    months = Table(
+        name="backtest-months",
+        title=_("逐月回测"),
+        columns=[
+            Column(_("月初")),
+            Column(_("此前结案(用于拟合)"), INT),
+            Column(_("评判项目"), INT),
+            Column(_("尚未结案(不评判)"), INT),
+            Column(_("本系统布里尔分数")),
+            Column(_("阶段默认赢率")),
+            Column(_("阶段实际赢率")),
+        ],
+    )
+    for m in backtest.per_month if backtest else []:
+        months.rows.append(
+            [m["month"][:7], m["trained_on"], m["judged"], m["unresolved"], m["app"], m["default"], m["rate"]]
+        )
+    directions = Table(
+        name="backtest-factors",
+        title=_("影响因素的方向是否正确"),
+        columns=[
+            Column(_("因素")),
+            Column(_("方向")),
+            Column(_("显示于项目数"), INT),
+            Column(_("平均影响(百分点)")),
+            Column(_("阶段基准赢率"), PERCENT),
+            Column(_("实际赢单比例"), PERCENT),
+            Column(_("方向正确")),
+        ],
+    )
+    for f in backtest.factors if backtest else []:
+        directions.rows.append(
+            [
+                _factor_name(f["code"], f["value"]),
+                _("提高") if f["raises"] else _("降低"),
+                f["n"],
+                f["points"],
+                _dec(f["base"]),
+                _dec(f["actual"]),
+                _("是") if f["right"] else _("否"),
+            ]
+        )
     stages = []
-    if model and model.parameters.get("stage"):
-        for number, s in sorted(model.parameters["stage"].items(), key=lambda kv: int(kv[0])):
-            stages.append(
-                [
-                    int(number),
-                    s["won"],
-                    s["lost"],
-                    _dec(s["default"] * 100),
-                    _dec(s["rate"] * 100) if model.learned else None,
-                ]
-            )
+    parameters = model.parameters if model else {}
+    for number, s in sorted(parameters.get("stage", {}).items(), key=lambda kv: int(kv[0])):
+        stages.append(
+            [
+                int(number),
+                s["won"],
+                s["lost"],
+                _dec(s["default"] * 100),
+                _dec(s["rate"] * 100) if model.learned else None,
+            ]
+        )
     stage_table = Table(
         name="stage-rates",
-        title=_("各阶段赢率"),
+        title=_("各阶段赢率(当前模型)"),
         columns=[
             Column(_("阶段"), INT),
             Column(_("到达后赢单"), INT),
-            Column(_("到达后丢单"), INT),
+            Column(_("到达后未赢"), INT),
             Column(_("默认赢率"), PERCENT),
             Column(_("学习所得赢率"), PERCENT),
         ],
         rows=stages,
         chart=Chart(label=0, values=[3, 4]),
     )
-    return {"model": model, "table": table, "stage_table": stage_table}
+    return {
+        "backtest": backtest,
+        "model": model,
+        "tuning": parameters.get("tuning"),
+        "ratio": (
+            round(backtest.brier / backtest.brier_default, 3)
+            if backtest and backtest.brier is not None and backtest.brier_default
+            else None
+        ),
+        "ratio_rate": (
+            round(backtest.brier / backtest.brier_rate, 3)
+            if backtest and backtest.brier is not None and backtest.brier_rate
+            else None
+        ),
+        "table": table,
+        "months_table": months,
+        "directions_table": directions,
+        "stage_table": stage_table,
+    }
+
+
+def _factor_name(code: str, value: str) -> str:
+    from forecasting.probability import TIME, factor_label
+
+    if code == TIME:
+        return _("在本阶段停留的时间")
+    return factor_label(code, value)
 
 
 def _dec(value) -> Decimal | None:

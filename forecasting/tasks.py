@@ -23,6 +23,11 @@ def rollup_all(full: bool = False) -> dict[str, float]:
     return refresh.refresh_all(full=full)
 
 
+@shared_task(name="forecasting.backtest", **RETRY)
+def backtest() -> int:
+    return refresh.backtest_and_refit().judged
+
+
 @shared_task(name="forecasting.project_changed", **RETRY)
 def project_changed(project_id: int, owner_ids: list[int], since: str | None = None) -> None:
     refresh.refresh_project(project_id=project_id, owner_ids=owner_ids, since=_day(since))

@@ -270,7 +270,10 @@ def calibration(request):
         raise PermissionDenied
     context = selectors.calibration()
     return _render_or_export(
-        request, "forecasting/calibration.html", context, [context["table"], context["stage_table"]]
+        request,
+        "forecasting/calibration.html",
+        context,
+        [context["table"], context["months_table"], context["directions_table"], context["stage_table"]],
     )
 
 

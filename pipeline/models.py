@@ -275,6 +275,8 @@ class Project(TeamScopedMixin, models.Model):
     win_probability = models.DecimalField(
         _("赢率(%)"), max_digits=5, decimal_places=2, validators=PERCENT, editable=False
     )
+    # What the last scoring found behind the probability (its base and factors): the page reads it back.
+    win_reasons = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.OPEN, editable=False)
     lost_reason = models.CharField(_("丢单原因"), max_length=20, choices=LostReason, blank=True, editable=False)
     close_note = models.TextField(_("结案说明"), blank=True, editable=False)
@@ -303,6 +305,7 @@ class Project(TeamScopedMixin, models.Model):
             "version",
             "amount_cny",
             "win_probability",
+            "win_reasons",
             "furthest_stage_number",
             "close_date_pushes",
             "final_stay_stage_number",

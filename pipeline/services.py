@@ -106,6 +106,7 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
     project.customer_stage = customer_stage or first
     project.customer_stage_observed_on = timezone.localdate()
     project.win_probability = first.default_probability
+    project.win_reasons = {}
     project.amount_cny = project.peak_amount_cny = _amount_cny(project)
     project.furthest_stage_number = 1
     project.last_activity_at = now
@@ -156,7 +157,15 @@ def project_update(*, project: Project, by, changed_fields: list[str], expected_
 
 # What only the stage services write (the gates, the customer-stage observation, the win model).
 PROJECT_STAGE_FIELDS = frozenset(
-    {"stage", "stage_entered_at", "customer_stage", "customer_stage_observed_on", "win_probability", "status"}
+    {
+        "stage",
+        "stage_entered_at",
+        "customer_stage",
+        "customer_stage_observed_on",
+        "win_probability",
+        "win_reasons",
+        "status",
+    }
 )
 
 
@@ -209,6 +218,7 @@ def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datet
     project.stage = stage
     project.stage_entered_at = at
     project.win_probability = stage.default_probability
+    project.win_reasons = {}
     project.furthest_stage_number = max(project.furthest_stage_number, stage.number)
     project.last_activity_at = at
     project._history_user = by
@@ -217,6 +227,7 @@ def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datet
             "stage",
             "stage_entered_at",
             "win_probability",
+            "win_reasons",
             "furthest_stage_number",
             "last_activity_at",
             "updated_at",
@@ -311,6 +322,7 @@ def project_close(
         locked.final_stay_stage_number, locked.final_stay_days = numbers[final.to_stage_id], final.days
     locked.status = outcome
     locked.win_probability = probability
+    locked.win_reasons = {}
     locked.close_note = note
     locked.closed_at = now
     locked._history_user = by
@@ -346,6 +358,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked.closed_at = None
     locked.final_stay_stage_number = locked.final_stay_days = None
     locked.win_probability = locked.stage.default_probability
+    locked.win_reasons = {}
     locked.last_activity_at = change.at
     locked._history_user = by
     locked.save()

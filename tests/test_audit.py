@@ -20,6 +20,7 @@ NOT_EDITED = {
     "forecasting.RepMonth",
     "forecasting.ForecastSnapshot",
     "forecasting.WinModel",
+    "forecasting.WinBacktest",
 }
 
 

@@ -316,7 +316,7 @@ def _snapshot_tables():
             StageStat.objects.values_list("team_id", "stage_id", "reached", "advanced", "median_days"), key=str
         ),
         "anomalies": sorted(Anomaly.objects.values_list("pk", "key", "status", "severity", "details"), key=str),
-        "models": list(WinModel.objects.values_list("pk", "closed", "won", "brier")),
+        "models": list(WinModel.objects.values_list("pk", "closed", "won", "learned")),
         "probabilities": sorted(Project.objects.values_list("pk", "win_probability"), key=str),
     }
 

@@ -155,7 +155,7 @@ def test_dashboard_queries_are_the_same_for_10_and_10000_projects(
     assert Project.objects.count() == 10000
     large = {name: _count_queries(client_for(user), url) for name, (user, url) in urls.items()}
     assert small == large
-    assert large == {"team": 8, "company": 8, "scorecard": 7, "forecast": 7, "calibration": 3}
+    assert large == {"team": 8, "company": 8, "scorecard": 7, "forecast": 7, "calibration": 4}
 
 
 def test_rep_sets_a_category_and_the_manager_adjusts_with_a_note(project, client_for, rep, manager):
@@ -227,9 +227,15 @@ def test_a_rep_reads_but_cannot_resolve_an_anomaly(world, client_for, rep, teamm
     assert response.status_code == 403
 
 
-def test_calibration_page_shows_brier_against_the_baseline(world, client_for, manager):
+def test_calibration_page_shows_the_forward_backtest_against_the_baselines(world, client_for, manager):
     page = client_for(manager).get(reverse("forecasting:calibration")).content.decode()
-    assert "布里尔分数" in page and "阶段默认赢率" in page
+    assert "尚未运行向前回测" in page
+    from forecasting.refresh import backtest_and_refit
+
+    result = backtest_and_refit()
+    page = client_for(manager).get(reverse("forecasting:calibration")).content.decode()
+    assert "布里尔分数" in page and "阶段默认赢率" in page and "阶段实际赢率" in page
+    assert "逐月回测" in page and result.months[0][:7] in page and result.months[-1][:7] in page
 
 
 def test_recompute_is_for_managers(client_for, rep, manager):

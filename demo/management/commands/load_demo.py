@@ -13,7 +13,7 @@ from demo import data
 from demo.data import DEMO_PASSWORD
 from demo.history import load_forecast_snapshots, load_history, load_targets
 from demo.projects import load_customer_forms, load_every_paper, load_projects
-from forecasting.refresh import refresh_all
+from forecasting.refresh import backtest_and_refit, refresh_all
 from pipeline.models import Project
 
 DECIMAL_FIELDS = {"annual_output", "sales_revenue", "market_share", "cost", "profit", "sales_expense"}
@@ -57,6 +57,7 @@ class Command(BaseCommand):
         load_targets()
         load_forecast_snapshots()
         refresh_all()
+        backtest_and_refit()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready: {len(teams)} teams, {len(users)} users, "

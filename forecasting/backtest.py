@@ -1,0 +1,236 @@
+"""The forward backtest: how well the win model would have predicted, month by month.
+
+At each of the last twelve month-starts the model is fitted on what had closed before it, and
+scores the projects open at that moment, as they stood then; what happened to them afterwards
+judges it (projects still open today are not judged, and are counted). Against it stand the stage
+defaults and the plain stage rate (won / reached among what had closed, unsmoothed).
+
+The same runs choose the tuning: the stage smoothing ``k``, the ridge and the credibility ``z``.
+Each month is scored with the tuning that did best on the months before it (the first with the
+defaults), so the figures reported are forward all the way through; the live model takes the
+tuning that did best over all twelve, preferring the more cautious of near ties.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from forecasting import timeline
+from forecasting.models import DealControlSettings, WinBacktest
+from forecasting.probability import (
+    DEFAULT_TUNING,
+    _expit,
+    base_logit,
+    combine,
+    fit_parameters,
+    outcomes,
+    parts,
+    sample,
+    stage_defaults,
+    stage_table,
+)
+from pipeline.models import Project
+
+MONTHS = 12
+LOAD_CAP = 12000  # closed projects read at most (an even sample beyond that)
+JUDGE_CAP = 800  # projects judged per month at most (an even sample beyond that)
+GRID = {"k": (3.0, 10.0, 30.0), "ridge": (2.0, 8.0, 32.0), "z": (2.0, 2.5, 3.0, 3.5)}
+MIN_JUDGED = 300  # fewer judged than this, and the defaults stand: a choice on a handful is noise
+NEAR_TIE = 0.002  # within 0.2% of the best Brier, the more cautious tuning is taken
+BUCKETS = 10
+
+
+def tunings() -> list[dict]:
+    return [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
+
+
+def _key(t: dict) -> tuple:
+    return (t["k"], t["ridge"], t["z"])
+
+
+def choose(totals: dict[tuple, float], judged: int) -> dict:
+    """The best tuning by total Brier; of near ties the most cautious (higher z, ridge, k)."""
+    if not totals or judged < MIN_JUDGED:
+        return dict(DEFAULT_TUNING)
+    best = min(totals.values())
+    near = [key for key, value in totals.items() if value <= best * (1 + NEAR_TIE)]
+    z, ridge, k = max((key[2], key[1], key[0]) for key in near)
+    return {"k": k, "ridge": ridge, "z": z}
+
+
+def month_starts(now, months: int = MONTHS) -> list[datetime.datetime]:
+    first = timezone.localdate(now).replace(day=1)
+    out = []
+    for back in range(months, 0, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        out.append(timezone.make_aware(datetime.datetime(year, month + 1, 1)))
+    return out
+
+
+def run(*, now=None, config: DealControlSettings | None = None, months: int = MONTHS, store: bool = True):
+    """Backtest the last ``months`` month-starts; keep (``store``) and return the result."""
+    config = config or DealControlSettings.current()
+    now = now or timezone.now()
+    defaults = stage_defaults()
+    closed = Project.objects.filter(status__in=outcomes(config), closed_at__lt=now)
+    lives = sorted(timeline.load(sample(closed, LOAD_CAP)).values(), key=lambda life: life.pk)
+    grid = tunings()
+    chosen_before: dict = dict(DEFAULT_TUNING)
+    totals: dict[tuple, float] = {}
+    scored: list[dict] = []  # the forward predictions, one per judged project and month
+    per_month = []
+    for start in month_starts(now, months):
+        train = [life for life in lives if life.closed_at < start]
+        candidates = [life for life in lives if life.created_at < start <= life.closed_at]
+        step = -(-len(candidates) // JUDGE_CAP)
+        judged = [(life, life.state_at(start)) for life in candidates[::step]] if candidates else []
+        judged = [(life, state) for life, state in judged if state is not None]
+        month_totals, month_rows = _score_month(train, judged, defaults, config, grid, chosen_before)
+        for key, value in month_totals.items():
+            totals[key] = totals.get(key, 0.0) + value
+        scored += month_rows
+        still_open = Project.objects.open().filter(created_at__lt=start).count()
+        per_month.append(
+            {
+                "month": start.date().isoformat(),
+                "trained_on": len(train),
+                "judged": len(month_rows),
+                "unresolved": still_open,
+                "tuning": chosen_before,
+                **_briers(month_rows),
+            }
+        )
+        chosen_before = choose(totals, len(scored))
+    result = {
+        "months": [m["month"] for m in per_month],
+        "judged": len(scored),
+        "unresolved": sum(m["unresolved"] for m in per_month),
+        "tuning": choose(totals, len(scored)),
+        "per_month": per_month,
+        "calibration": _calibration(scored),
+        "factors": _directions(scored),
+        **_briers(scored),
+    }
+    shown = sum(f["n"] for f in result["factors"])
+    result["right_share"] = round(sum(f["n"] for f in result["factors"] if f["right"]) / shown, 3) if shown else None
+    if not store:
+        return result
+    backtest = WinBacktest.objects.filter(day=timezone.localdate(now)).first() or WinBacktest(
+        day=timezone.localdate(now)
+    )
+    backtest.run_at = now
+    for name in ("months", "judged", "unresolved", "tuning", "per_month", "calibration", "factors"):
+        setattr(backtest, name, result[name])
+    backtest.brier, backtest.brier_default, backtest.brier_rate = result["app"], result["default"], result["rate"]
+    backtest.right_share, backtest.with_reasons = result["right_share"], result["with_reasons"]
+    backtest.save()
+    return backtest
+
+
+def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, list[dict]]:
+    """Every tuning's Brier total on this month's judged projects, and the chosen tuning's predictions."""
+    if not judged:
+        return {}, []
+    plain = {int(n): s for n, s in stage_table(train, defaults, 0.0).items()}
+    by_ridge = {}
+    for ridge in GRID["ridge"]:
+        by_ridge[ridge] = fit_parameters(train, defaults=defaults, config=config, tuning={"ridge": ridge})
+        if not by_ridge[ridge]["learned"]:
+            by_ridge = {r: by_ridge[ridge] for r in GRID["ridge"]}  # too few closed: the same stage rates for all
+            break
+    totals = {_key(t): 0.0 for t in grid}
+    rows = []
+    for life, state in judged:
+        y = 1.0 if life.won else 0.0
+        found = {ridge: parts(p, state) if p["learned"] else [] for ridge, p in by_ridge.items()}
+        for t in grid:
+            parameters = by_ridge[t["ridge"]]
+            base = base_logit(parameters, state.stage, t["k"])
+            p = combine(base, found[t["ridge"]], t["z"])[0] if parameters["learned"] else _expit(base)
+            totals[_key(t)] += (p - y) ** 2
+        parameters = by_ridge[chosen["ridge"]]
+        base = base_logit(parameters, state.stage, chosen["k"])
+        if parameters["learned"]:
+            p, factors, base = combine(base, found[chosen["ridge"]], chosen["z"])
+        else:
+            p, factors = _expit(base), []
+        stage = plain.get(state.stage, {"won": 0, "lost": 0})
+        reached = stage["won"] + stage["lost"]
+        rows.append(
+            {
+                "y": y,
+                "app": p,
+                "base": _expit(base),
+                "default": defaults[state.stage],
+                "rate": stage["won"] / reached if reached else defaults[state.stage],
+                "factors": [(f.code, f.value, f.points) for f in factors],
+            }
+        )
+    return totals, rows
+
+
+def _briers(rows: list[dict]) -> dict:
+    n = len(rows)
+
+    def brier(name):
+        return round(sum((r[name] - r["y"]) ** 2 for r in rows) / n, 4) if n else None
+
+    shown = sum(len(r["factors"]) for r in rows)
+    return {
+        "app": brier("app"),
+        "default": brier("default"),
+        "rate": brier("rate"),
+        "with_reasons": sum(1 for r in rows if r["factors"]),
+        "reasons": shown,
+    }
+
+
+def _calibration(rows: list[dict]) -> list[dict]:
+    buckets = [{"n": 0, "predicted": 0.0, "won": 0.0} for _ in range(BUCKETS)]
+    for r in rows:
+        b = buckets[min(int(r["app"] * BUCKETS), BUCKETS - 1)]
+        b["n"] += 1
+        b["predicted"] += r["app"]
+        b["won"] += r["y"]
+    return [
+        {
+            "low": i * 100 // BUCKETS,
+            "high": (i + 1) * 100 // BUCKETS,
+            "n": b["n"],
+            "predicted": round(b["predicted"] * 100 / b["n"], 1) if b["n"] else None,
+            "actual": round(b["won"] * 100 / b["n"], 1) if b["n"] else None,
+        }
+        for i, b in enumerate(buckets)
+    ]
+
+
+def _directions(rows: list[dict]) -> list[dict]:
+    """For each reason shown: on how many projects, their base and the actual win rate, and whether
+    they won more (a raising reason) or less (a lowering one) than the base said."""
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        for code, value, points in r["factors"]:
+            g = groups.setdefault((code, value, points > 0), {"n": 0, "base": 0.0, "won": 0.0, "points": 0.0})
+            g["n"] += 1
+            g["base"] += r["base"]
+            g["won"] += r["y"]
+            g["points"] += points
+    out = []
+    for (code, value, raises), g in sorted(groups.items(), key=lambda kv: -kv[1]["n"]):
+        base, actual = g["base"] / g["n"], g["won"] / g["n"]
+        out.append(
+            {
+                "code": code,
+                "value": value,
+                "raises": raises,
+                "n": g["n"],
+                "points": round(g["points"] / g["n"], 1),
+                "base": round(base * 100, 1),
+                "actual": round(actual * 100, 1),
+                "right": (actual > base) if raises else (actual < base),
+            }
+        )
+    return out
