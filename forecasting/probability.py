@@ -379,13 +379,17 @@ class Factor:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+def _choice_label(choices, value: str) -> str:
+    return dict(choices.choices).get(value, value)  # a value no longer offered still reads as itself
+
+
 def factor_label(code: str, value: str, *, days=None, usual=None) -> str:
     if code == "category":
-        return _("客户类别为“%(v)s”") % {"v": Customer.Category(value).label}
+        return _("客户类别为“%(v)s”") % {"v": _choice_label(Customer.Category, value)}
     if code == "industry":
-        return _("客户行业为“%(v)s”") % {"v": Customer.Industry(value).label}
+        return _("客户行业为“%(v)s”") % {"v": _choice_label(Customer.Industry, value)}
     if code == "source":
-        return _("客户来源为“%(v)s”") % {"v": Customer.Source(value).label}
+        return _("客户来源为“%(v)s”") % {"v": _choice_label(Customer.Source, value)}
     if code == TIME:
         return _("在本阶段已停留 %(d)s 天(通常 %(u)s 天)") % {"d": days, "u": usual}
     if code == OWNER:
@@ -405,6 +409,7 @@ class Estimate:
     stage_lost: int
     learned: bool
     factors: list[Factor] = field(default_factory=list)
+    pending: bool = False  # the project moved since it was last scored: the stage default until then
 
     def reasons(self) -> dict:
         """What is stored beside the probability, for the project page to read back."""
@@ -505,9 +510,9 @@ def predict(parameters: dict | None, state: timeline.State, *, default: float) -
 # The live model -----------------------------------------------------------------------------------
 
 
-def fit(*, config: DealControlSettings | None = None, now=None, norms=None) -> WinModel:
+def fit(*, config: DealControlSettings | None = None, now=None) -> WinModel:
     """Learn from the closed projects (an even sample beyond ``LIVE_CAP``), with the tuning the latest
-    backtest chose, and keep the fit as today's model. (``norms`` is accepted for old callers.)"""
+    backtest chose, and keep the fit as today's model."""
     config = config or DealControlSettings.current()
     now = now or timezone.now()
     closed = Project.objects.filter(status__in=outcomes(config), closed_at__lt=now)
@@ -638,13 +643,13 @@ def explain(project: Project, *, model: WinModel | None = None) -> Estimate:
     stage = parameters.get("stage", {}).get(str(project.stage.number), {})
     reasons = project.win_reasons or {}
     factors = [Factor(**f) for f in reasons.get("factors", [])]
-    learned = bool(parameters.get("learned")) and bool(reasons)
     return Estimate(
         float(project.win_probability),
         default * 100,
         reasons.get("base"),
         stage.get("won", 0),
         stage.get("lost", 0),
-        learned,
+        bool(parameters.get("learned")) and bool(reasons),
         factors,
+        pending=bool(parameters) and not reasons,
     )

@@ -61,7 +61,7 @@ def _refresh_all(*, full: bool) -> dict[str, float]:
             norms = rollups.stall_norms(config=config)
             model = None if full else probability.latest_model(day=timezone.localdate())
             if model is None:
-                model = step("win_model", probability.fit, norms=norms, config=config, now=now)
+                model = step("win_model", probability.fit, config=config, now=now)
             step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
             step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
             step("forecast_snapshot", rollups.forecast_snapshot_take)

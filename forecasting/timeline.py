@@ -18,6 +18,8 @@ import bisect
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from pipeline.models import BuyingCenterMember, CustomerStageObservation, Project, StageChange
 
 WON = Project.Status.WON
@@ -67,6 +69,7 @@ class Life:
     observed: list[tuple[datetime.datetime, int]] = field(default_factory=list)  # (recorded at, stage)
     # role -> [(from, red?)]: each buying-center role's standing from each of its changes; None = gone
     roles: dict[int, list[tuple[datetime.datetime | None, tuple | None]]] = field(default_factory=dict)
+    guessed: bool = False  # no stage history: its stays are stages 1 to its furthest, seen on entry
 
     @property
     def won(self) -> bool:
@@ -160,11 +163,14 @@ def load(projects) -> dict[int, Life]:
         "customer__industry",
         "customer__source",
         "furthest_stage_number",
+        "customer_stage__number",
+        "customer_stage_observed_on",
     )
-    furthest = {}
-    for pk, owner, status, created, closed, category, industry, source, far in rows:
+    furthest, last_seen = {}, {}
+    for pk, owner, status, created, closed, category, industry, source, far, seen, seen_on in rows:
         lives[pk] = Life(pk, owner, status, created, closed, category or "", industry or "", source or "")
         furthest[pk] = far
+        last_seen[pk] = (seen, seen_on)
     if not lives:
         return lives
     # The ids as a list, a few thousand at a time: an index lookup each, where the queryset as a
@@ -192,6 +198,7 @@ def load(projects) -> dict[int, Life]:
             previous = None
     for life in lives.values():
         if not life.stays:  # no stage history: stages 1 to the furthest, each seen on entry only
+            life.guessed = True
             life.stays = [Stay(n, life.created_at, life.created_at, None) for n in range(1, furthest[life.pk] + 1)]
         elif life.closed_at is not None and life.stays[-1].end is None:
             life.stays[-1].end = life.closed_at
@@ -204,6 +211,14 @@ def load(projects) -> dict[int, Life]:
         for pid, at, stage in observations:
             lives[pid].observed.append((at, stage))
         _load_buying_centers(lives, ids)
+    for pk, life in lives.items():
+        # Nothing recorded along a real stage history: the project's own customer stage, from the day
+        # it was observed (never for guessed stays: that is how a won project looked "lagging" before).
+        seen, seen_on = last_seen[pk]
+        recorded = life.observed or any(s.customer_stage for s in life.stays)
+        if not (life.guessed or recorded) and seen and seen_on:
+            moment = timezone.make_aware(datetime.datetime.combine(seen_on, datetime.time.min))
+            life.observed.append((moment, seen))
     return lives
 
 

@@ -196,3 +196,26 @@ def test_the_generators_truth_agrees_with_monte_carlo_continuations():
             truth = forecast_world.truth(world, eta, stage, red, lag, days)
             se = (truth * (1 - truth) / n) ** 0.5
             assert abs(wins / n - truth) < 4 * se + 1e-3, (world.name, stage, wins / n, truth)
+
+
+def test_a_project_without_stage_history_is_never_lagging_by_hindsight(bare):
+    """Stays guessed from the furthest stage are not compared with the customer stage seen at the end."""
+    won = bare(stage=8, status="won", furthest=8, customer_stage=5)
+    life = lives_of(won)[won.pk]
+    assert life.guessed and [s.stage for s in life.stays] == list(range(1, 9))
+    assert all(e.customer_stage is None for e in life.examples({n: 10.0 for n in range(1, 9)}))
+
+
+def test_a_project_that_moved_since_it_was_scored_says_so_until_rescored(bare, project, manager):
+    from pipeline import services as pipeline_services
+
+    closed_history(bare, won=20, lost_at={1: 20})
+    model = fit()
+    score_open_projects(model=model)
+    project.refresh_from_db()
+    assert not explain(project, model=model).pending
+    pipeline_services.project_close(project=project, outcome="lost", by=manager, lost_reason="price", note="价格")
+    pipeline_services.project_reopen(project=project, by=manager, reason="误操作")
+    Project.objects.filter(pk=project.pk).update(win_reasons={})  # as if the background rescoring had not run yet
+    project.refresh_from_db()
+    assert explain(project, model=model).pending
