@@ -278,7 +278,7 @@ class PlainLogistic:
         self.beta = _fit([(dict(x), n, w) for x, (n, w) in rows.items()], len(self.columns))
 
     def _x(self, state, grow=False) -> dict[int, float]:
-        t1, t2 = probability.time_terms(state.days, self.usual[state.stage])
+        steps = probability.time_weights(state.days, self.usual[state.stage])
         names = [("stage", state.stage), *((g, getattr(state, g)) for g in probability.GROUPS if getattr(state, g))]
         if state.red_flag:
             names.append(("red", 1))
@@ -291,11 +291,12 @@ class PlainLogistic:
                     continue
                 self.columns[name] = len(self.columns)
             x[self.columns[name]] = 1.0
-        for name, value in ((("t1",), t1), (("t2",), t2)):
+        for j, weight in steps.items():
+            name = ("time", j)
             if name not in self.columns and grow:
                 self.columns[name] = len(self.columns)
             if name in self.columns:
-                x[self.columns[name]] = value
+                x[self.columns[name]] = weight
         return x
 
     def predict(self, state) -> float:

@@ -8,13 +8,14 @@ defaults and the plain stage rate (won / reached among what had closed, unsmooth
 The same runs choose the tuning: the stage smoothing ``k``, the ridge and the credibility ``z``.
 Each month is scored with the tuning that did best on the months before it (the first with the
 defaults), so the figures reported are forward all the way through; the live model takes the
-tuning that did best over all twelve, preferring the more cautious of near ties.
+tuning that did best over all twelve, or the most cautious one within the backtest's noise of it.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+import math
 
 from django.utils import timezone
 
@@ -37,9 +38,8 @@ from pipeline.models import Project
 MONTHS = 12
 LOAD_CAP = 12000  # closed projects read at most (an even sample beyond that)
 JUDGE_CAP = 800  # projects judged per month at most (an even sample beyond that)
-GRID = {"k": (3.0, 10.0, 30.0), "ridge": (2.0, 8.0, 32.0), "z": (2.0, 2.5, 3.0, 3.5)}
+GRID = {"k": (3.0, 10.0, 30.0), "ridge": (2.0, 8.0, 32.0), "z": (1.5, 2.0, 2.5, 3.0, 3.5)}
 MIN_JUDGED = 300  # fewer judged than this, and the defaults stand: a choice on a handful is noise
-NEAR_TIE = 0.002  # within 0.2% of the best Brier, the more cautious tuning is taken
 BUCKETS = 10
 
 
@@ -51,12 +51,22 @@ def _key(t: dict) -> tuple:
     return (t["k"], t["ridge"], t["z"])
 
 
-def choose(totals: dict[tuple, float], judged: int) -> dict:
-    """The best tuning by total Brier; of near ties the most cautious (higher z, ridge, k)."""
-    if not totals or judged < MIN_JUDGED:
+def choose(errors: dict[tuple, list[float]], judged: int) -> dict:
+    """The most cautious tuning (highest z, then ridge, then k) whose Brier is within one standard
+    error of the best one's (the paired difference over the same judged projects): a tuning wins
+    over caution only by more than the backtest's own noise."""
+    if not errors or judged < MIN_JUDGED:
         return dict(DEFAULT_TUNING)
-    best = min(totals.values())
-    near = [key for key, value in totals.items() if value <= best * (1 + NEAR_TIE)]
+    best_key = min(errors, key=lambda key: (sum(errors[key]), key))
+    best = errors[best_key]
+    n = len(best)
+    near = []
+    for key, found in errors.items():
+        diffs = [a - b for a, b in zip(found, best, strict=True)]
+        mean = sum(diffs) / n
+        spread = math.sqrt(sum((d - mean) ** 2 for d in diffs) / max(n - 1, 1) / n)
+        if mean <= spread:
+            near.append(key)
     z, ridge, k = max((key[2], key[1], key[0]) for key in near)
     return {"k": k, "ridge": ridge, "z": z}
 
@@ -79,7 +89,7 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
     lives = sorted(timeline.load(sample(closed, LOAD_CAP)).values(), key=lambda life: life.pk)
     grid = tunings()
     chosen_before: dict = dict(DEFAULT_TUNING)
-    totals: dict[tuple, float] = {}
+    errors: dict[tuple, list[float]] = {}  # each tuning's squared error on every judged project so far
     scored: list[dict] = []  # the forward predictions, one per judged project and month
     per_month = []
     for start in month_starts(now, months):
@@ -88,9 +98,9 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
         step = -(-len(candidates) // JUDGE_CAP)
         judged = [(life, life.state_at(start)) for life in candidates[::step]] if candidates else []
         judged = [(life, state) for life, state in judged if state is not None]
-        month_totals, month_rows = _score_month(train, judged, defaults, config, grid, chosen_before)
-        for key, value in month_totals.items():
-            totals[key] = totals.get(key, 0.0) + value
+        month_errors, month_rows = _score_month(train, judged, defaults, config, grid, chosen_before)
+        for key, found in month_errors.items():
+            errors.setdefault(key, []).extend(found)
         scored += month_rows
         still_open = Project.objects.open().filter(created_at__lt=start).count()
         per_month.append(
@@ -103,12 +113,12 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
                 **_briers(month_rows),
             }
         )
-        chosen_before = choose(totals, len(scored))
+        chosen_before = choose(errors, len(scored))
     result = {
         "months": [m["month"] for m in per_month],
         "judged": len(scored),
         "unresolved": sum(m["unresolved"] for m in per_month),
-        "tuning": choose(totals, len(scored)),
+        "tuning": choose(errors, len(scored)),
         "per_month": per_month,
         "calibration": _calibration(scored),
         "factors": _directions(scored),
@@ -141,7 +151,7 @@ def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, l
         if not by_ridge[ridge]["learned"]:
             by_ridge = {r: by_ridge[ridge] for r in GRID["ridge"]}  # too few closed: the same stage rates for all
             break
-    totals = {_key(t): 0.0 for t in grid}
+    errors = {_key(t): [] for t in grid}
     rows = []
     for life, state in judged:
         y = 1.0 if life.won else 0.0
@@ -150,7 +160,7 @@ def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, l
             parameters = by_ridge[t["ridge"]]
             base = base_logit(parameters, state.stage, t["k"])
             p = combine(base, found[t["ridge"]], t["z"])[0] if parameters["learned"] else _expit(base)
-            totals[_key(t)] += (p - y) ** 2
+            errors[_key(t)].append((p - y) ** 2)
         parameters = by_ridge[chosen["ridge"]]
         base = base_logit(parameters, state.stage, chosen["k"])
         if parameters["learned"]:
@@ -169,7 +179,7 @@ def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, l
                 "factors": [(f.code, f.value, f.points) for f in factors],
             }
         )
-    return totals, rows
+    return errors, rows
 
 
 def _briers(rows: list[dict]) -> dict:

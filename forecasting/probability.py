@@ -45,6 +45,7 @@ OWNER = "owner"  # the owner's own record from the stage
 FLOOR, CEILING = 0.005, 0.995
 DEFAULT_TUNING = {"k": 20.0, "ridge": 8.0, "z": 2.5}
 FIT_K = 5.0  # the stage rates the regression is fitted around; the tuned k only moves the base
+OWNER_K = 10.0  # an owner's record is smoothed toward the stage rate by this many projects
 LIVE_CAP = 6000  # closed projects the daily fit reads at most (an even sample of them beyond that)
 
 
@@ -86,10 +87,22 @@ def lagging(state: timeline.State, gap: int) -> bool:
     return state.customer_stage is not None and state.stage >= state.customer_stage + gap
 
 
-def time_terms(days: float, usual: float) -> tuple[float, float]:
-    """A stay's length in two pieces: up to the usual length, and (log) beyond it, so odds fall smoothly."""
+def time_weights(days: float, usual: float) -> dict[int, float]:
+    """The time in stay as weights on the checkpoints' steps: step j is the change in log-odds from
+    checkpoint j-1 to j (``timeline.CHECKPOINTS``, multiples of the usual length). Between two
+    checkpoints the last step counts in part, so the odds fall smoothly; past the last, flat."""
     r = max(days, 0.0) / max(usual, 1.0)
-    return min(r, 1.0), math.log1p(max(r - 1.0, 0.0))
+    points = timeline.CHECKPOINTS
+    out = {}
+    for j in range(1, len(points)):
+        if r >= points[j] - 1e-9:
+            out[j] = 1.0
+        elif r > points[j - 1]:
+            out[j] = (r - points[j - 1]) / (points[j] - points[j - 1])
+            break
+        else:
+            break
+    return out
 
 
 def levels_of(state: timeline.State, gap: int) -> list[tuple[str, str]]:
@@ -184,7 +197,7 @@ def owner_term(won: int, closed: int, rate: float, k: float) -> float:
     return round(_logit((won + k * rate) / (closed + k)) - _logit(rate), 1)
 
 
-NUMERIC = 3  # the time-in-stage pair, and the owner's record
+NUMERIC = 1  # the owner's record
 
 
 def _regression(lives, usual, defaults, gap, tuning) -> dict:
@@ -208,12 +221,16 @@ def _regression(lives, usual, defaults, gap, tuning) -> dict:
                     index[level] = len(index)
                 seen[level] = seen.get(level, 0) + 1
                 mine.add(level)
+            # Examples sit on the checkpoints, so their time steps are whole: indicator columns.
+            for j in time_weights(state.days, usual[state.stage]):
+                if (TIME, str(j)) not in index:
+                    index[TIME, str(j)] = len(index)
+                levels.append((TIME, str(j)))
             pattern = tuple(sorted({0, *(index[level] for level in levels)}))
             pid = patterns.setdefault(pattern, len(patterns))
-            t1, t2 = time_terms(state.days, usual[state.stage])
-            xo = owner_term(*records.at(life.owner_id, state.stage, state.at), fit_rates[state.stage], tuning["k"])
-            key = (pid, state.stage, t1, t2, xo)
-            cell = cells.setdefault(key, [pid, offsets[state.stage], (t1, t2, xo), 0, 0])
+            xo = owner_term(*records.at(life.owner_id, state.stage, state.at), fit_rates[state.stage], OWNER_K)
+            key = (pid, state.stage, xo)
+            cell = cells.setdefault(key, [pid, offsets[state.stage], (xo,), 0, 0])
             cell[3] += 1
             cell[4] += y
             examples += 1
@@ -246,7 +263,12 @@ def _regression(lives, usual, defaults, gap, tuning) -> dict:
         "levels": levels,
         "fit_rates": {str(n): r for n, r in fit_rates.items()},
         "owners": records.table(),
-        "numeric": {"beta": beta[first:], "cov": [row[first:] for row in cov[first:]]},
+        "owner": {"beta": beta[first], "var": cov[first][first]},
+        "time": {
+            str(j): {"beta": beta[i], "cov": {str(m): cov[i][n] for (c, m), n in index.items() if c == TIME}}
+            for (code, j), i in index.items()
+            if code == TIME
+        },
     }
 
 
@@ -439,16 +461,17 @@ def parts(parameters: dict, state: timeline.State) -> list[Part]:
         if entry:
             out.append(Part(code, value, entry["effect"], entry["se"], entry["projects"], entry["won"]))
     usual = parameters["usual_days"][str(state.stage)]
-    t1, t2 = time_terms(state.days, usual)
-    b, c = parameters["numeric"]["beta"], parameters["numeric"]["cov"]
-    if t1 or t2:
-        effect = b[0] * t1 + b[1] * t2
-        se = math.sqrt(max(t1 * t1 * c[0][0] + 2 * t1 * t2 * c[0][1] + t2 * t2 * c[1][1], 0.0))
-        out.append(Part(TIME, "", effect, se, days=int(state.days), usual=round(usual)))
+    steps = {str(j): w for j, w in time_weights(state.days, usual).items() if str(j) in parameters["time"]}
+    if steps:
+        time = parameters["time"]
+        effect = sum(w * time[j]["beta"] for j, w in steps.items())
+        variance = sum(wi * wj * time[i]["cov"][j] for i, wi in steps.items() for j, wj in steps.items())
+        out.append(Part(TIME, "", effect, math.sqrt(max(variance, 0.0)), days=int(state.days), usual=round(usual)))
     won, closed = parameters["owners"].get(str(state.owner_id), {}).get(str(state.stage), [0, 0])
-    xo = owner_term(won, closed, parameters["fit_rates"][str(state.stage)], parameters["tuning"]["k"])
+    xo = owner_term(won, closed, parameters["fit_rates"][str(state.stage)], OWNER_K)
     if xo:
-        out.append(Part(OWNER, "", b[2] * xo, abs(xo) * math.sqrt(max(c[2][2], 0.0)), closed, won))
+        owner = parameters["owner"]
+        out.append(Part(OWNER, "", owner["beta"] * xo, abs(xo) * math.sqrt(max(owner["var"], 0.0)), closed, won))
     return out
 
 
