@@ -46,7 +46,7 @@ FLOOR, CEILING = 0.005, 0.995
 DEFAULT_TUNING = {"k": 20.0, "ridge": 8.0, "z": 2.5}
 FIT_K = 5.0  # the stage rates the regression is fitted around; the tuned k only moves the base
 OWNER_K = 10.0  # an owner's record is smoothed toward the stage rate by this many projects
-LIVE_CAP = 6000  # closed projects the daily fit reads at most (an even sample of them beyond that)
+LIVE_CAP = 4000  # closed projects the daily fit reads at most (an even sample of them beyond that)
 
 
 def _logit(p: float) -> float:
@@ -470,8 +470,13 @@ def parts(parameters: dict, state: timeline.State) -> list[Part]:
     won, closed = parameters["owners"].get(str(state.owner_id), {}).get(str(state.stage), [0, 0])
     xo = owner_term(won, closed, parameters["fit_rates"][str(state.stage)], OWNER_K)
     if xo:
+        # Both the slope and the owner's own record are estimates: the record's spread is that of a
+        # smoothed rate over ``closed`` projects, so a short record is rarely a credible reason.
         owner = parameters["owner"]
-        out.append(Part(OWNER, "", owner["beta"] * xo, abs(xo) * math.sqrt(max(owner["var"], 0.0)), closed, won))
+        q = (won + OWNER_K * parameters["fit_rates"][str(state.stage)]) / (closed + OWNER_K)
+        spread = closed / ((closed + OWNER_K) ** 2 * q * (1 - q))
+        variance = xo * xo * max(owner["var"], 0.0) + owner["beta"] ** 2 * spread
+        out.append(Part(OWNER, "", owner["beta"] * xo, math.sqrt(variance), closed, won))
     return out
 
 

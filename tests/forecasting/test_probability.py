@@ -219,3 +219,19 @@ def test_a_project_that_moved_since_it_was_scored_says_so_until_rescored(bare, p
     Project.objects.filter(pk=project.pk).update(win_reasons={})  # as if the background rescoring had not run yet
     project.refresh_from_db()
     assert explain(project, model=model).pending
+
+
+@pytest.mark.parametrize("world", ["signal", "null"])
+def test_on_generated_worlds_reasons_are_shown_only_where_something_is_there(world):
+    """Known truth (bench/forecast_world.py), a fixed clock: the same figures on every run."""
+    now = datetime.datetime(2026, 6, 15, 9, tzinfo=datetime.UTC)
+    closed = 400 if world == "null" else 1000
+    history = forecast_world.history(forecast_world.WORLDS[world], closed=closed, open_projects=150, seed=4, now=now)
+    result = forecast_eval.evaluate(history)
+    assert result["oracle"] < result["app"] < result["default"]
+    if world == "null":
+        assert result["with_reasons"] <= 0.05
+        assert result["app"] <= result["rate"] * 1.005
+    else:
+        assert result["app"] < result["rate"] and result["shown"] > 0
+        assert result["right"] >= 0.95 * result["shown"]
