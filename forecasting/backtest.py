@@ -128,15 +128,11 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
     result["right_share"] = round(sum(f["n"] for f in result["factors"] if f["right"]) / shown, 3) if shown else None
     if not store:
         return result
-    backtest = WinBacktest.objects.filter(day=timezone.localdate(now)).first() or WinBacktest(
-        day=timezone.localdate(now)
-    )
-    backtest.run_at = now
-    for name in ("months", "judged", "unresolved", "tuning", "per_month", "calibration", "factors"):
-        setattr(backtest, name, result[name])
-    backtest.brier, backtest.brier_default, backtest.brier_rate = result["app"], result["default"], result["rate"]
-    backtest.right_share, backtest.with_reasons = result["right_share"], result["with_reasons"]
-    backtest.save()
+    fields = {name: result[name] for name in ("months", "judged", "unresolved", "tuning", "per_month")}
+    fields.update(calibration=result["calibration"], factors=result["factors"], with_reasons=result["with_reasons"])
+    fields.update(brier=result["app"], brier_default=result["default"], brier_rate=result["rate"])
+    fields.update(right_share=result["right_share"], run_at=now)
+    backtest, _created = WinBacktest.objects.update_or_create(day=timezone.localdate(now), defaults=fields)
     return backtest
 
 
