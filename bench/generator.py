@@ -59,10 +59,11 @@ class Life:
     closed: datetime.datetime | None = None
     furthest: int = 1
     customer_stage: int = 1
+    edge: float = 0.0
 
 
 def live(rng: random.Random, *, created, now, edge: float) -> Life:
-    life = Life(created=created, moves=[("created", 1, created)], entered=created)
+    life = Life(created=created, moves=[("created", 1, created)], entered=created, edge=edge)
     stage, at = 1, created
     for _ in range(40):
         days = max(1, int(rng.lognormvariate(math.log(STAGE_DAYS[stage]), 0.6)))
@@ -359,11 +360,20 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
 
 
 def _close_early(rng, life: Life, now) -> Life:
-    """For a history of closed projects only: what was still running ends as lost, before today."""
-    at = min(life.entered + datetime.timedelta(days=rng.randrange(1, 30)), now - datetime.timedelta(days=1))
-    life.moves.append(("close_lost", life.stage, at))
-    life.status, life.closed = "lost", at
-    return life
+    """For a history of closed projects only: a project still running today is played on to its own
+    end, and its whole life moved back so that it ends before today (a forced loss at today's edge
+    would make the last months look lost, and the win model's backtest of them meaningless)."""
+    ended = live(rng, created=life.created, now=now + datetime.timedelta(days=3650), edge=life.edge)
+    if ended.status == "open":  # forty stays without an end: lost where it stands
+        ended.moves.append(("close_lost", ended.stage, ended.entered + datetime.timedelta(days=1)))
+        ended.status, ended.closed = "lost", ended.entered + datetime.timedelta(days=1)
+    back = ended.closed - (now - datetime.timedelta(days=rng.randrange(1, 30)))
+    ended.created -= back
+    ended.moves = [(kind, number, at - back) for kind, number, at in ended.moves]
+    ended.observations = [(seen, at - back) for seen, at in ended.observations]
+    ended.entered -= back
+    ended.closed -= back
+    return ended
 
 
 def _form_row(form_id, code, pid, buyer: Buyer, owner: Owner, on, at) -> tuple:
