@@ -33,6 +33,7 @@ from forecasting.probability import (
     stage_defaults,
     stage_table,
 )
+from forecasting.rollups import month_start, shift_months
 from pipeline.models import Project
 
 MONTHS = 12
@@ -72,12 +73,11 @@ def choose(errors: dict[tuple, list[float]], judged: int) -> dict:
 
 
 def month_starts(now, months: int = MONTHS) -> list[datetime.datetime]:
-    first = timezone.localdate(now).replace(day=1)
-    out = []
-    for back in range(months, 0, -1):
-        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
-        out.append(timezone.make_aware(datetime.datetime(year, month + 1, 1)))
-    return out
+    first = month_start(now)
+    return [
+        timezone.make_aware(datetime.datetime.combine(shift_months(first, -back), datetime.time.min))
+        for back in range(months, 0, -1)
+    ]
 
 
 def run(*, now=None, config: DealControlSettings | None = None, months: int = MONTHS, store: bool = True):
@@ -184,13 +184,11 @@ def _briers(rows: list[dict]) -> dict:
     def brier(name):
         return round(sum((r[name] - r["y"]) ** 2 for r in rows) / n, 4) if n else None
 
-    shown = sum(len(r["factors"]) for r in rows)
     return {
         "app": brier("app"),
         "default": brier("default"),
         "rate": brier("rate"),
         "with_reasons": sum(1 for r in rows if r["factors"]),
-        "reasons": shown,
     }
 
 

@@ -36,7 +36,8 @@ from core.caching import forget as forget_keys
 from customers.models import Customer
 from forecasting import timeline
 from forecasting.models import DealControlSettings, WinBacktest, WinModel
-from pipeline.models import BuyingCenterMember, Project, StageDefinition
+from pipeline import catalog_cache
+from pipeline.models import BuyingCenterMember, Project
 
 GROUPS = ("category", "industry", "source")  # one level per customer
 FLAGS = ("red_flag", "lagging")  # raised or not, at the moment
@@ -61,7 +62,7 @@ def _expit(x: float) -> float:
 
 
 def stage_defaults() -> dict[int, float]:
-    return {s.number: float(s.default_probability) / 100 for s in StageDefinition.objects.all()}
+    return {s.number: float(s.default_probability) / 100 for s in catalog_cache.stages()}
 
 
 def outcomes(config: DealControlSettings) -> tuple[str, ...]:
@@ -420,6 +421,11 @@ def factor_label(code: str, value: str, *, days=None, usual=None) -> str:
         "red_flag": _("决策者反对、未联系或尚未识别"),
         "lagging": _("客户采购阶段落后我方"),
     }[code]
+
+
+def factor_name(code: str, value: str) -> str:
+    """A reason's name without the project's own figures, for the backtest's tables."""
+    return _("在本阶段停留的时间") if code == TIME else factor_label(code, value)
 
 
 @dataclass

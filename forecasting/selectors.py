@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.directory import directory
 from accounts.models import Team, User
+from forecasting.backtest import MIN_JUDGED
 from forecasting.models import (
     Anomaly,
     ForecastCategory,
@@ -28,7 +29,7 @@ from forecasting.models import (
     WinBacktest,
     WinModel,
 )
-from forecasting.probability import explain
+from forecasting.probability import explain, factor_name
 from forecasting.rollups import month_start, months_between, shift_months  # noqa: F401  (used by views)
 from forecasting.tables import DAYS, INT, MONEY, PERCENT, Chart, Column, Table
 from pipeline.models import StageDefinition
@@ -589,7 +590,7 @@ def calibration() -> dict:
     for f in backtest.factors if backtest else []:
         directions.rows.append(
             [
-                _factor_name(f["code"], f["value"]),
+                factor_name(f["code"], f["value"]),
                 _("提高") if f["raises"] else _("降低"),
                 f["n"],
                 f["points"],
@@ -627,6 +628,7 @@ def calibration() -> dict:
         "backtest": backtest,
         "model": model,
         "tuning": parameters.get("tuning"),
+        "tuning_chosen": bool(backtest and backtest.judged >= MIN_JUDGED),
         "ratio": (
             round(backtest.brier / backtest.brier_default, 3)
             if backtest and backtest.brier is not None and backtest.brier_default
@@ -642,14 +644,6 @@ def calibration() -> dict:
         "directions_table": directions,
         "stage_table": stage_table,
     }
-
-
-def _factor_name(code: str, value: str) -> str:
-    from forecasting.probability import TIME, factor_label
-
-    if code == TIME:
-        return _("在本阶段停留的时间")
-    return factor_label(code, value)
 
 
 def _dec(value) -> Decimal | None:

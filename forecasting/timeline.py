@@ -88,8 +88,7 @@ class Life:
         return current
 
     def customer_stage_at(self, moment, stay: Stay) -> int | None:
-        times = [t for t, _ in self.observed]
-        i = bisect.bisect_right(times, moment)
+        i = bisect.bisect_right(self.observed, moment, key=lambda seen: seen[0])
         if i:
             return self.observed[i - 1][1]
         return stay.customer_stage

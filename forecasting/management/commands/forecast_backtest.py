@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
 
-from forecasting.probability import TIME, factor_label
+from forecasting.probability import factor_name
 from forecasting.refresh import backtest_and_refit
 
 
@@ -33,7 +32,7 @@ class Command(BaseCommand):
             out(f"{c['low']:>3}-{c['high']:<3}%   {c['n']:>6} {_f(c['predicted']):>7} {_f(c['actual']):>7}")
         out("")
         for f in b.factors:
-            name = _("在本阶段停留的时间") if f["code"] == TIME else factor_label(f["code"], f["value"])
+            name = factor_name(f["code"], f["value"])
             way = "+" if f["raises"] else "-"
             out(
                 f"{way} {name}: {f['n']} projects, {f['points']} points, base {f['base']}% "
