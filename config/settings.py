@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django.forms
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105  (refused when DEBUG is off)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -105,6 +106,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # <app>/jinja2/: the hottest per-user fragments (core.jinja_env says why)
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [Path(django.forms.__file__).parent / "jinja2"],  # Django's own widget templates
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "core.jinja_env.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
@@ -158,7 +166,7 @@ MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
 # Django's widget templates, the plainest widgets written in Python (core/renderers.py).
-FORM_RENDERER = "core.renderers.FastWidgets"
+FORM_RENDERER = "core.renderers.JinjaTemplates"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -9,11 +9,7 @@ from django.forms.formsets import (
     TOTAL_FORM_COUNT,
     ManagementForm,
 )
-from django.forms.utils import flatatt
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape as esc
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
@@ -21,28 +17,7 @@ from accounts.models import User
 from accounts.selectors import user_assignable_list
 
 
-class FastSelect(forms.Select):
-    """A select that writes its options in Python.
-
-    Django renders each option through a template include, about 0.3 ms an option: a
-    director's 500-person owner filter cost 150 ms a page. Same HTML, written directly.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        return self.render_select(name, value, attrs, self.choices)
-
-    def render_select(self, name, value, attrs, choices):
-        chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")}
-        chosen = chosen or {""}
-        options = "".join(
-            f'<option value="{esc(key)}"{" selected" if key in chosen else ""}>{esc(label)}</option>'
-            for key, label in ((str("" if v is None else v), label) for v, label in choices)
-        )  # each key and label escaped: format_html per option cost as much again
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(options))
-
-
-class SearchSelect(FastSelect):
+class SearchSelect(forms.Select):
     """A model select for a list that may be long (a director's 100,000 customers).
 
     Up to ``limit`` choices it is a plain select. Beyond that only the chosen option is
@@ -51,52 +26,39 @@ class SearchSelect(FastSelect):
     """
 
     limit = 200
+    template_name = "core/widgets/search_select.html"
 
     def __init__(self, attrs=None, *, search_url, placeholder=""):
         super().__init__(attrs)
         self.search_url = search_url
         self.placeholder = placeholder
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def get_context(self, name, value, attrs):
         field = self.choices.field
-        queryset = self.choices.queryset
-        first = list(queryset[: self.limit + 1])
-        if len(first) <= self.limit:
-            shown = first
-        else:
-            shown = list(queryset.filter(pk=value)) if value not in (None, "") and str(value).isdigit() else []
+        first = list(self.choices.queryset[: self.limit + 1])
+        searched = len(first) > self.limit
+        if searched:
+            chosen = value not in (None, "") and str(value).isdigit()
+            first = list(self.choices.queryset.filter(pk=value)) if chosen else []
         blank = [("", field.empty_label)] if field.empty_label is not None else []
-        choices = [*blank, *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in shown)]
-        select = self.render_select(name, value, attrs, choices)
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        if len(first) <= self.limit or final_attrs.get("disabled"):
-            return select
-        target = final_attrs.get("id") or f"id_{name}"
-        search = format_html(
-            '<input type="search" class="form-control mb-1" placeholder="{}" aria-label="{}" aria-controls="{}" '
-            'autocomplete="off" name="q" hx-get="{}" hx-trigger="input changed delay:300ms, search" '
-            'hx-target="#{}" hx-swap="innerHTML" hx-sync="this:replace">',
-            self.placeholder,
-            self.placeholder,
-            target,
-            self.search_url,
-            target,
-        )
-        return search + select
-
-
-def fast_selects(form: forms.BaseForm) -> None:
-    """Give a form's plain selects the FastSelect renderer (same HTML, written directly)."""
-    for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            field.widget.__class__ = FastSelect
+        shown = [*blank, *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in first)]
+        real, self.choices = self.choices, shown
+        try:
+            context = super().get_context(name, value, attrs)
+        finally:
+            self.choices = real
+        attrs = context["widget"]["attrs"]
+        context["search"] = searched and not attrs.get("disabled")
+        context["target"] = attrs.get("id") or f"id_{name}"
+        context["search_url"], context["placeholder"] = self.search_url, self.placeholder
+        return context
 
 
 class ListedChoiceField(forms.ModelChoiceField):
     """A model select whose options, given as ``listed`` rows (from a cache), are drawn without a
     query; the queryset still decides what a submitted value may be."""
 
-    widget = FastSelect
+    widget = forms.Select
 
     def __init__(self, *args, listed=None, **kwargs):
         self.listed = listed
@@ -193,7 +155,6 @@ class PaperForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
-        fast_selects(self)
 
     @property
     def helper(self) -> FormHelper:
@@ -327,7 +288,6 @@ class RowForm(forms.ModelForm):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if isinstance(widget, forms.Textarea):
                 widget.attrs["rows"] = 2
-        fast_selects(self)
 
     def has_changed(self) -> bool:
         return bool(set(self.changed_data) - self.auto_fields)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +50,13 @@ class Table:
         for i, row in enumerate(self.rows):
             link = self.links[i] if i < len(self.links) else None
             yield link, [(c.label, c.kind, v) for c, v in zip(self.columns, row, strict=False)]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the table shows, as a key for its cached fragment: the same numbers render the same
+        markup, so a cached body is reused until a roll-up changes a number (or a link, or a label)."""
+        content = (self.name, self.title, [(c.label, c.kind) for c in self.columns], self.rows, self.links, self.footer)
+        return hashlib.blake2b(repr(content).encode(), digest_size=16).hexdigest()
 
     def footer_cells(self):
         return [(c.kind, v) for c, v in zip(self.columns, self.footer or [], strict=False)]

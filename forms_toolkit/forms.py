@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
-from core.forms import fast_selects
 from forms_toolkit.registry import registry
 
 AGES = [("", _("不限")), ("3", _("超过 3 天")), ("7", _("超过 7 天")), ("14", _("超过 14 天")), ("30", _("超过 30 天"))]
@@ -29,7 +28,6 @@ class QueueFilterForm(forms.Form):
         else:
             del self.fields["team"]
         self.fields["rep"].choices = [("", _("全部")), *((str(p.pk), p.display_name) for p in people.assignable(user))]
-        fast_selects(self)
 
     def filters(self) -> dict:
         """What the valid fields ask for (an invalid one asks for nothing)."""

@@ -86,7 +86,7 @@ def render_paper_pdf(*, paper: dict, user, templates: list[str] = ()) -> bytes:
         "printed_by": user,
         "print_faces": print_fonts.faces(),
         "print_family": print_fonts.FAMILY,
-        "print_font_stack": print_fonts.font_stack(),
+        "print_font_families": print_fonts.font_families(),
     }
     tables = context.get("tables") or []
     # A table whose columns, each at its least, fill most of a portrait page (the call log's twelve)

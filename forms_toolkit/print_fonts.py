@@ -24,7 +24,6 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +229,6 @@ def faces() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def font_stack() -> SafeString:
-    """The CSS font-family a form is printed in: the cut faces where there are any, then the full font."""
-    families = ([FAMILY] if faces() else []) + [SOURCE_FAMILY]
-    return mark_safe(", ".join(f"'{family}'" for family in families))
+def font_families() -> list[str]:
+    """The font families a form is printed in: the cut faces where there are any, then the full font."""
+    return ([FAMILY] if faces() else []) + [SOURCE_FAMILY]

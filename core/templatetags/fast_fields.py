@@ -1,17 +1,17 @@
-"""crispy-bootstrap5's field markup written in Python for the common fields.
+"""crispy-bootstrap5's field markup for the common fields, from a Jinja2 template.
 
-Its template (``bootstrap5/field.html``) cost about 1 ms a field through four nested
+Its template (``bootstrap5/field.html``) cost about 1 ms a field through four nested Django
 templates, a tenth of an average page. ``templates/bootstrap5/field.html`` overrides it with
-this tag: text inputs, text areas and selects in the default layout are written here, the
-same markup the template writes; anything else (checkboxes, radios, files, horizontal forms,
-inline help or labels with classes) is handed to crispy's own template.
+this tag: text inputs, text areas and selects in the default layout render the same markup from
+``core/jinja2/bootstrap5/field_group.html``; anything else (checkboxes, radios, files, horizontal
+forms, inline help or labels with classes) is handed to crispy's own template.
 """
 
 from django import forms, template
 from django.conf import settings
 from django.template import engines
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+
+from core.renderers import Fragment
 
 register = template.Library()
 
@@ -68,40 +68,17 @@ def field_group(context):
     show_errors = context.get("form_show_errors") and field.errors
     base = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
     _add_classes(field.field.widget, f"{base} is-invalid" if show_errors else base)
-    required = field.field.required
-    label = ""
-    if field.label and context.get("form_show_labels"):
-        label = format_html(
-            '<label{} class="form-label{}">{}{}</label>',
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            " requiredField" if required else "",
-            field.label,
-            mark_safe('<span class="asteriskField">*</span>') if required else "",
-        )
-    errors = ""
-    if show_errors:
-        tag = "span" if context.get("error_text_inline") else "p"
-        errors = format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            field.errors.field_id,
-            format_html_join(
-                "",
-                '<{} id="error_{}_{}"><strong>{}</strong></{}>',
-                ((tag, n, field.auto_id, error, tag) for n, error in enumerate(field.errors, 1)),
-            ),
-        )
-    help_text = ""
-    if field.help_text:
-        help_text = format_html(
-            '<div {}class="form-text">{}</div>',
-            format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else "",
-            mark_safe(field.help_text),  # crispy writes it |safe: help texts are ours, not users'
-        )
     wrapper = "mb-3"
     if context.get("wrapper_class"):
         wrapper += f" {context['wrapper_class']}"
     if field.css_classes():
         wrapper += f" {field.css_classes()}"
-    return format_html(
-        '<div id="div_{}" class="{}">{}{}{}{}</div>', field.auto_id, wrapper, label, str(field), errors, help_text
+    return Fragment(
+        "bootstrap5/field_group.html",
+        field=field,
+        wrapper_class=wrapper,
+        required=field.field.required,
+        show_label=bool(field.label and context.get("form_show_labels")),
+        show_errors=show_errors,
+        error_tag="span" if context.get("error_text_inline") else "p",
     )
