@@ -40,9 +40,11 @@ messages: venv
 	$(VPY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(VPY) manage.py compilemessages -l en --ignore=.venv
 
+# ruff (with the security and timezone rules) on the Python, djLint on the templates.
 lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VENV)/bin/djlint --lint templates */templates */jinja2
 
 # The benchmark runs against PostgreSQL: BENCH_DATABASE_URL, a database of its own (see README.md).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench

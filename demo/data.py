@@ -7,7 +7,7 @@ TEAMS = [
 
 # username, surname, given name, role, team index (None for company-wide roles)
 # Every demo user's password: `check --deploy` warns while any of them still has it.
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105  (the demo's, printed in the README; check --deploy warns)
 
 USERS = [
     ("admin", "周", "文", "admin", None),
