@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
+from accounts import permissions
 from accounts.hooks import home_panels
 from accounts.selectors import team_overview_list
 from contacts.models import Contact
@@ -22,10 +23,10 @@ def home(request):
         "my_customers": customers.filter(owner=user).select_related("team").order_by("-updated_at")[:8],
         "my_customer_count": customers.filter(owner=user).count(),
         "my_contact_count": Contact.objects.visible_to(user).filter(owner=user).count(),
-        "teams": team_overview_list(user=user) if (user.is_manager or user.sees_everything) else [],
+        "teams": team_overview_list(user=user) if permissions.manager(user) else [],
         "awaiting_review": (
             customers.filter(is_reviewed=False).select_related("owner").order_by("created_at")[:10]
-            if (user.is_manager or user.sees_everything)
+            if permissions.manager(user)
             else []
         ),
         "panels": home_panels(request=request),

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from customers.models import Customer
-from forms_toolkit.models import CallLog, CallLogRow, StageForm, VisitFinding, VisitReport
+from forms_toolkit.models import CallLog, CallLogRow, FormRecord, StageForm, VisitFinding, VisitReport
 from pipeline.models import (
     BuyingCenterMember,
     CustomerStageObservation,
@@ -159,6 +159,20 @@ FORM_COLUMNS = [
     "id", "number", "project", "customer", "team", "filled_by", "filled_on", "status", "manager_advice",
     "awaiting_step", "submitted_at", "decided_at", "shareable", "version", "created_at", "updated_at",
 ]  # fmt: skip
+RECORD_COLUMNS = [
+    "form_code", "form_id", "number", "project", "customer", "team", "filled_by", "filled_on", "stage", "status",
+    "awaiting_step", "manager_advice", "submitted_at", "decided_at",
+]  # fmt: skip
+
+
+def _records(code: str, rows: list[tuple], stage_at: int | None = None) -> list[tuple]:
+    """FormRecord rows of forms written as FORM_COLUMNS rows (what StageForm.save writes for one)."""
+    return [
+        (code, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[stage_at] if stage_at else None, r[7], r[9], r[8], r[10], r[11])
+        for r in rows
+    ]  # fmt: skip
+
+
 CALL_ROW_COLUMNS = [
     "form", "seq", "time", "customer_name", "customer_code", "found_whom", "contact_method", "conversation",
     "follow_up", "next_contact_on", "promise", "work_to_do", "work_due_on",
@@ -335,7 +349,10 @@ def _chunk(rng, loader: Loader, stages, buyers: list[Buyer], n: int, *, now, spa
     loader.write(CustomerStageObservation, ["project", "stage", "observed_on", "note", "by", "recorded_at"], observation_rows)  # fmt: skip
     loader.write(CallLog, FORM_COLUMNS, call_rows)
     loader.write(CallLogRow, CALL_ROW_COLUMNS, call_line_rows)
+    loader.write(FormRecord, ["id", *RECORD_COLUMNS], _numbered(loader, _records("F01", call_rows)))
     loader.write(VisitReport, FORM_COLUMNS + ["visit_stage", "visited_at", "next_visit_at", *VISIT_TEXT], visit_rows)
+    visit_records = _records("F05", visit_rows, stage_at=len(FORM_COLUMNS))
+    loader.write(FormRecord, ["id", *RECORD_COLUMNS], _numbered(loader, visit_records))
     loader.write(VisitFinding, ["form", "key_factors", "our_successes", "our_failures", "customer_suggestions"], finding_rows)  # fmt: skip
     loader.write(
         BuyingCenterMember, ["project", "contact", "level", "department", "role", "attitude", "closeness"], buyer_rows
@@ -381,6 +398,10 @@ def _form_row(form_id, code, pid, buyer: Buyer, owner: Owner, on, at) -> tuple:
         form_id, f"{code}-{on.year}-B{form_id:07d}", pid, buyer.pk, owner.team_id, owner.pk, on,
         StageForm.Status.APPROVED, "", "", at, at, False, 1, at, at,
     )  # fmt: skip
+
+
+def _numbered(loader, rows: list[tuple]) -> list[tuple]:
+    return [(pk, *row) for pk, row in zip(loader.ids(FormRecord, len(rows)), rows, strict=True)]
 
 
 def buyers_of(customers: Iterable[Customer]) -> list[Buyer]:

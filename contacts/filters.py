@@ -1,9 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
+from core.search import contains
+from customers.models import Customer
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -27,8 +28,5 @@ class ContactFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value)
-            | Q(title__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(phone__icontains=value)
+            contains(value, "name", "title", "phone", via={"customer": (Customer.objects, ("name",))})
         )

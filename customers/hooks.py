@@ -1,9 +1,14 @@
-"""Places where apps that build on customers add to the customer page without customers importing them."""
+"""The customer page's extension points (``core.registry``): later apps register in their ``AppConfig.ready()``."""
 
 from collections.abc import Callable
 
+from core.registry import Registry
+
 # (customer, user) -> [{"code", "title", "forms": [{"number", "status", "badge", "url"}], "create_url"}]
-customer_paperwork_providers: list[Callable] = []
+customer_paperwork_providers: Registry[Callable] = Registry("customers.paperwork")
+
+# (customer, request) -> HTML: sections later apps add to the customer page (the pipeline's projects).
+customer_panel_providers: Registry[Callable] = Registry("customers.panels")
 
 
 def customer_paperwork(*, customer, user) -> list[dict]:
@@ -11,10 +16,6 @@ def customer_paperwork(*, customer, user) -> list[dict]:
     for provider in customer_paperwork_providers:
         out.extend(provider(customer=customer, user=user))
     return out
-
-
-# (customer, request) -> HTML: sections later apps add to the customer page (the pipeline's projects).
-customer_panel_providers: list[Callable] = []
 
 
 def customer_panels(*, customer, request) -> list[str]:

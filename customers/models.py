@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.visibility import TeamScopedMixin, TeamScopedQuerySet
 from core.models import AuditBlock
+from core.search import contains
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
@@ -23,7 +24,7 @@ class CustomerQuerySet(TeamScopedQuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text))
+        return self.filter(contains(text, "name", "short_name", "code"))
 
 
 class Customer(TeamScopedMixin, AuditBlock):

@@ -9,9 +9,14 @@ class ForecastingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from forecasting import hooks  # noqa: F401  (listens to project changes, adds to the project page)
+        from forecasting import hooks
         from forecasting.models import DealControlSettings, WinModel
         from forecasting.probability import forget
+        from pipeline.hooks import activity_listeners, project_change_listeners, project_panel_providers
+
+        project_change_listeners.register(hooks.on_project_change)
+        activity_listeners.register(hooks.on_activity_change)
+        project_panel_providers.register(hooks.project_panel)
 
         for model in (DealControlSettings, WinModel):
             post_save.connect(forget, sender=model, dispatch_uid=f"model-settings-{model.__name__}-save")

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from forecasting.models import Anomaly
+from forecasting.models import Anomaly, anomaly_kinds
 from pipeline.filters import PeopleScopedFilters, TeamFilter, UserFilter
 
 
@@ -15,7 +15,7 @@ class AnomalyFilter(PeopleScopedFilters, django_filters.FilterSet):
         method="filter_status",
         empty_label=_("全部"),
     )
-    kind = django_filters.ChoiceFilter(label=_("异常类型"), choices=Anomaly.Kind.choices, empty_label=_("全部"))
+    kind = django_filters.ChoiceFilter(label=_("异常类型"), choices=anomaly_kinds, empty_label=_("全部"))
     severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Anomaly.Severity.choices, empty_label=_("全部"))
     owner = UserFilter(label=_("负责人"), queryset=None, empty_label=_("全部"))
     team = TeamFilter(label=_("团队"), queryset=Team.objects.all(), empty_label=_("全部"))

@@ -1,10 +1,12 @@
-"""Where deal control plugs into the pipeline: it hears of project changes and adds a panel to the project page."""
+"""Where deal control plugs into the pipeline (registered in ForecastingConfig.ready()): it owns the
+win probability, refreshes its roll-ups after a change, and adds a panel to the project page."""
+
+import datetime
 
 from django.template.loader import render_to_string
 
-from forecasting import selectors
-from forecasting.tasks import on_activity_change, on_project_change
-from pipeline.hooks import activity_listeners, project_change_listeners, project_panel_providers
+from forecasting import probability, selectors
+from forecasting.tasks import activity_changed, project_changed
 
 
 def project_panel(*, project, request) -> str:
@@ -15,6 +17,13 @@ def project_panel(*, project, request) -> str:
     )
 
 
-project_change_listeners.append(on_project_change)
-activity_listeners.append(on_activity_change)
-project_panel_providers.append(project_panel)
+def on_project_change(*, project, owner_ids: list[int], since: datetime.date | None = None) -> None:
+    """Inside the change's transaction: the project's probability as it now stands (so no page reads
+    a won project at 40%); once committed, its roll-ups and a rescoring by the newest model."""
+    probability.settle(project)
+    project_changed.delay_on_commit(project.pk, owner_ids, since.isoformat() if since else None)
+
+
+def on_activity_change(*, owner_ids: list[int], since: datetime.date) -> None:
+    if owner_ids:
+        activity_changed.delay_on_commit(owner_ids, since.isoformat())

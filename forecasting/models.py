@@ -6,6 +6,7 @@ the thresholds and a manager's acknowledgement of an anomaly.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.visibility import TeamScopedMixin, TeamScopedQuerySet
 
-MONEY = {"max_digits": 20, "decimal_places": 2, "default": Decimal("0")}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 2, "default": Decimal("0")}
 
 
 class DealControlSettings(models.Model):
@@ -320,22 +321,15 @@ class AnomalyQuerySet(TeamScopedQuerySet):
         return self.filter(status__in=[Anomaly.Status.OPEN, Anomaly.Status.ACKNOWLEDGED])
 
 
+def anomaly_kinds():
+    """The kinds the registered anomaly rules raise (forecasting.anomalies.rules), with their names."""
+    from forecasting.anomalies import kind_choices
+
+    return kind_choices()
+
+
 class Anomaly(TeamScopedMixin, models.Model):
     """异常情况: something going wrong with a project or customer, until a manager resolves it or it clears."""
-
-    class Kind(models.TextChoices):
-        STALLED = "stalled", _("阶段停滞")
-        TRACKS_DISAGREE = "tracks_disagree", _("双轨不一致")
-        CLOSE_DATE_PUSHED = "close_date_pushed", _("签约日期多次推迟")
-        CLOSE_DATE_PASSED = "close_date_passed", _("签约日期已过")
-        AMOUNT_CUT = "amount_cut", _("金额大幅下调")
-        GATE_OVERRIDDEN = "gate_overridden", _("越过阶段条件")
-        NO_ACTIVITY = "no_activity", _("长期无活动")
-        DECISION_MAKER = "decision_maker", _("决策者反对或未联系")
-        SPENDING = "spending", _("过高/过低消费")
-        BEHAVIOUR = "behaviour", _("行为变化异常")
-        LOW_CREDIT = "low_credit", _("信用度很低")
-        CHURN = "churn", _("客户流失")
 
     class Severity(models.TextChoices):
         HIGH = "high", _("严重")
@@ -348,7 +342,7 @@ class Anomaly(TeamScopedMixin, models.Model):
         CLEARED = "cleared", _("已自动解除")
 
     key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(_("异常类型"), max_length=20, choices=Kind)
+    kind = models.CharField(_("异常类型"), max_length=20, choices=anomaly_kinds)  # one per registered rule
     severity = models.CharField(_("严重程度"), max_length=8, choices=Severity)
     project = models.ForeignKey(
         "pipeline.Project",

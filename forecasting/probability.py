@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
@@ -641,6 +642,24 @@ def score_open_projects(*, model: WinModel | None, project_ids=None, config=None
             changed.append((row["pk"], value, reasons))
     _write(changed)
     return len(changed)
+
+
+def settle(project: Project, *, now=None) -> None:
+    """A project's probability as it stands after a change, written inside the change's transaction:
+    100 won, 0 lost or abandoned, an open one scored by the newest model. With the roll-up's
+    ``score_open_projects`` this is the only writer of ``Project.win_probability``."""
+    if project.status == Project.Status.WON:
+        value, reasons = 100.0, {}
+    elif not project.is_open:
+        value, reasons = 0.0, {}
+    else:
+        model, _config = model_and_settings()
+        parameters = model.parameters if model and model.parameters.get("stage") else None
+        state, _row = next(current_states(Project.objects.filter(pk=project.pk), now=now or timezone.now()))
+        estimate = predict(parameters, state, default=stage_defaults()[state.stage])
+        value, reasons = round(estimate.probability, 2), estimate.reasons()
+    Project.objects.filter(pk=project.pk).update(win_probability=value, win_reasons=reasons)
+    project.win_probability, project.win_reasons = Decimal(f"{value:.2f}"), reasons
 
 
 def _write(changed: list[tuple[int, float, dict]]) -> None:

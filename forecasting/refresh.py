@@ -1,12 +1,12 @@
-"""The two ways deal control is brought up to date: everything (on the beat schedule), or after one project moved."""
+"""The ways deal control is brought up to date: everything (its two halves, on the beat schedule as a
+Celery group), or after one project moved."""
 
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.db import advisory_lock, session_settings
@@ -15,22 +15,26 @@ from forecasting.models import DealControlSettings
 
 
 def refresh_all(*, full: bool = True) -> dict[str, float]:
-    """Recompute the summary tables, refit the win-probability model, rescore, detect anomalies.
+    """Recompute the summary tables, refit the win-probability model, rescore, detect anomalies, and
+    recount rep activity: both halves in this process, one after the other (``manage.py forecast_now``,
+    the demo, the benchmark). The beat schedule runs the same halves as a Celery group instead
+    (``forecasting.tasks.rollup_all``), so two worker processes run them side by side.
 
     ``full=False`` is the scheduled run: activity and won amounts of months before last month
     are left as they are (they do not change), and the model fitted earlier today is reused.
     Returns the seconds each step took. Running it twice leaves the same rows.
-
-    One roll-up at a time (the beat, the daily run, 重新计算 and per-project refreshes would race on
-    the same rows), and each half in one transaction: stopped anywhere, it leaves the old tables or
-    the new, never some of each.
     """
-    with advisory_lock(ROLLUP_LOCK), batch_settings():
-        return _refresh_all(full=full)
+    begun = time.perf_counter()
+    timings = deal_control_refresh(full=full)
+    timings.update(activity_refresh(full=full))
+    timings["total"] = time.perf_counter() - begun
+    return timings
 
 
-# Every writer of deal control's summary tables holds this.
+# Every writer of deal control's summary tables holds this; rep activity (RepMonth) has its own,
+# so the two halves of a roll-up can run at once, each alone on its tables.
 ROLLUP_LOCK = "forecasting.rollups"
+ACTIVITY_LOCK = "forecasting.rep_months"
 
 
 def batch_settings():
@@ -39,69 +43,43 @@ def batch_settings():
     return session_settings(jit="off", work_mem="64MB", max_parallel_workers_per_gather=0)
 
 
-def _refresh_all(*, full: bool) -> dict[str, float]:
+def _since(full: bool) -> datetime.date | None:
+    return None if full else rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
+
+
+def _timed(timings: dict[str, float], name: str, fn, *args, **kwargs):
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    timings[name] = time.perf_counter() - started
+    return result
+
+
+def deal_control_refresh(*, full: bool = True) -> dict[str, float]:
+    """Stage statistics, the win model and every open probability, funnel and forecast, the monthly
+    snapshot and anomalies: one roll-up at a time, in one transaction (stopped anywhere, it leaves
+    the old tables or the new, never some of each)."""
     timings: dict[str, float] = {}
     config = DealControlSettings.current()
     now = timezone.now()
-    begun = time.perf_counter()
-
-    def step(name, fn, *args, **kwargs):
-        started = time.perf_counter()
-        result = fn(*args, **kwargs)
-        timings[name] = time.perf_counter() - started
-        return result
-
-    since = None if full else rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
-    # Rep activity depends on nothing else here: on PostgreSQL it runs beside the rest on a second
-    # connection (the two halves take about as long; the database works on both at once).
-    beside = _Beside(lambda: step("rep_months", rollups.rep_months_refresh, since=since))
-    try:
-        with transaction.atomic():
-            step("stage_stats", rollups.stage_stats_refresh)
-            norms = rollups.stall_norms(config=config)
-            model = None if full else probability.latest_model(day=timezone.localdate())
-            if model is None:
-                model = step("win_model", probability.fit, config=config, now=now)
-            step("probabilities", probability.score_open_projects, model=model, config=config, now=now)
-            step("funnel_forecast", rollups.funnel_and_forecast_refresh, since=since)
-            step("forecast_snapshot", rollups.forecast_snapshot_take)
-            step("anomalies", anomalies.detect, norms=norms, config=config, now=now)
-    except BaseException:
-        beside.wait(raising=False)  # its connection is closed before the error goes on
-        raise
-    beside.wait()
-    timings["total"] = time.perf_counter() - begun
+    with advisory_lock(ROLLUP_LOCK), batch_settings(), transaction.atomic():
+        _timed(timings, "stage_stats", rollups.stage_stats_refresh)
+        norms = rollups.stall_norms(config=config)
+        model = None if full else probability.latest_model(day=timezone.localdate())
+        if model is None:
+            model = _timed(timings, "win_model", probability.fit, config=config, now=now)
+        _timed(timings, "probabilities", probability.score_open_projects, model=model, config=config, now=now)
+        _timed(timings, "funnel_forecast", rollups.funnel_and_forecast_refresh, since=_since(full))
+        _timed(timings, "forecast_snapshot", rollups.forecast_snapshot_take)
+        _timed(timings, "anomalies", anomalies.detect, norms=norms, config=config, now=now)
     return timings
 
 
-class _Beside:
-    """Run ``fn`` on a thread of its own (PostgreSQL outside a transaction), or, on one connection,
-    when it is waited for; ``wait`` raises its error, if any."""
-
-    def __init__(self, fn):
-        self.fn, self.error, self.thread = fn, None, None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.thread = threading.Thread(target=self._run, name="rollup-beside")
-            self.thread.start()
-
-    def _run(self):
-        try:
-            with transaction.atomic(), batch_settings():
-                self.fn()
-        except BaseException as error:  # handed to the caller
-            self.error = error
-        finally:
-            connections.close_all()
-
-    def wait(self, *, raising: bool = True) -> None:
-        if self.thread is None:
-            if raising:
-                with transaction.atomic():
-                    self.fn()
-            return
-        self.thread.join()
-        if self.error is not None and raising:
-            raise self.error
+def activity_refresh(*, full: bool = True) -> dict[str, float]:
+    """Every rep's activity rows (calls, visits, forms, advances, wins), in one transaction."""
+    timings: dict[str, float] = {}
+    with advisory_lock(ACTIVITY_LOCK), batch_settings(), transaction.atomic():
+        _timed(timings, "rep_months", rollups.rep_months_refresh, since=_since(full))
+    return timings
 
 
 def refresh_project(*, project_id: int, owner_ids, since: datetime.date | None = None) -> None:
@@ -110,7 +88,7 @@ def refresh_project(*, project_id: int, owner_ids, since: datetime.date | None =
     Activity (advances, wins) is recounted from last month on, or from ``since`` when the change
     reaches further back (a project reopened long after it was won).
     """
-    with advisory_lock(ROLLUP_LOCK), transaction.atomic():
+    with advisory_lock(ROLLUP_LOCK), advisory_lock(ACTIVITY_LOCK), transaction.atomic():
         config = DealControlSettings.current()
         probability.score_open_projects(model=probability.latest_model(), project_ids=[project_id], config=config)
         rollups.owner_rollups_refresh(owner_ids=owner_ids)
@@ -122,7 +100,7 @@ def refresh_activity(*, owner_ids, since: datetime.date | None = None) -> None:
     """These reps' activity rows (calls, visits, forms, advances, wins), from the month of ``since`` on."""
     last_month = rollups.shift_months(rollups.month_start(timezone.localdate()), -1)
     start = min(rollups.month_start(since), last_month) if since else last_month
-    with advisory_lock(ROLLUP_LOCK):
+    with advisory_lock(ACTIVITY_LOCK):
         rollups.rep_months_refresh(owner_ids=owner_ids, since=start)
 
 

@@ -29,7 +29,7 @@ from forecasting.models import (
     RepMonth,
     StageStat,
 )
-from forms_toolkit.models import CallLog, CallLogRow, VisitReport
+from forms_toolkit.models import CallLog, CallLogRow, FormRecord, VisitReport
 from forms_toolkit.registry import registry
 from pipeline.models import Project, StageChange, StageDefinition
 
@@ -241,6 +241,10 @@ def rep_months_refresh(*, owner_ids=None, since: datetime.date | None = None) ->
     return _rep_months_orm(owner_ids=owner_ids, since=since, on_time_days=on_time_days)
 
 
+def _code(model) -> str:
+    return registry.for_model(model).code
+
+
 def _rep_months_orm(*, owner_ids, since: datetime.date | None, on_time_days: int) -> int:
 
     def after(field: str, moment: bool = False) -> dict:
@@ -269,22 +273,20 @@ def _rep_months_orm(*, owner_ids, since: datetime.date | None, on_time_days: int
     deadline = ExpressionWrapper(
         F("filled_on") + datetime.timedelta(days=on_time_days + 1), output_field=DateTimeField()
     )
-    for form_type in registry.all():
-        add(
-            _for_owners(form_type.model.objects.filter(**after("filled_on")), owner_ids, "filled_by_id")
-            .order_by()
-            .annotate(month=TruncMonth("filled_on"), deadline=deadline)
-            .values("filled_by_id", "month")
-            .annotate(
-                n=Count("pk"),
-                submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-                on_time=Count("pk", filter=Q(submitted_at__lt=F("deadline"))),
-            ),
-            "filled_by_id",
-            # a visit is an F05 visit report: counted from the same scan as the forms
-            {"forms": "n", "forms_submitted": "submitted", "forms_on_time": "on_time"}
-            | ({"visits": "n"} if form_type.model is VisitReport else {}),
-        )
+    add(
+        _for_owners(FormRecord.objects.filter(**after("filled_on")), owner_ids, "filled_by_id")
+        .order_by()
+        .annotate(month=TruncMonth("filled_on"), deadline=deadline)
+        .values("filled_by_id", "month")
+        .annotate(
+            n=Count("pk"),
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            on_time=Count("pk", filter=Q(submitted_at__lt=F("deadline"))),
+            visits=Count("pk", filter=Q(form_code=_code(VisitReport))),  # a visit is an F05 visit report
+        ),
+        "filled_by_id",
+        {"forms": "n", "forms_submitted": "submitted", "forms_on_time": "on_time", "visits": "visits"},
+    )
     add(
         _for_owners(
             StageChange.objects.filter(kind=StageChange.Kind.ADVANCE, **after("at", moment=True)),
@@ -411,33 +413,38 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
     form_month = _month_number("filled_on", moment=False)
     row_form = quote(CallLogRow._meta.get_field("form").column)
     sources = []
-    for form_type in registry.all():
-        counts = {
-            "forms": "COUNT(*)",
-            "forms_submitted": "COUNT(submitted_at)",
-            "forms_on_time": "COUNT(*) FILTER (WHERE submitted_at < filled_on + %(grace)s)",
-        }
-        rows = ""
-        if form_type.model is VisitReport:
-            counts["visits"] = "COUNT(*)"
-        if form_type.model is CallLog and owners is None:  # each row of a call log is a call
-            counts["calls"] = "COALESCE(SUM(calls.n), 0)"
-            rows = (
-                f" LEFT JOIN (SELECT {row_form} AS form_id, COUNT(*) AS n FROM {quote(CallLogRow._meta.db_table)}"
-                f" GROUP BY 1) calls ON calls.form_id = id"
-            )
-        elif form_type.model is CallLog:
-            # A few reps' call logs: their rows counted by the index, not every row of the table
-            # grouped first (a project's refresh took 0.25 s on that at the reference scale).
-            table = quote(CallLog._meta.db_table)
-            counts["calls"] = (
-                f"COALESCE(SUM((SELECT COUNT(*) FROM {quote(CallLogRow._meta.db_table)} r"
-                f" WHERE r.{row_form} = {table}.id)), 0)"
-            )
-        sources.append(
-            row("filled_by_id", form_month, **counts) + f" FROM {quote(form_type.model._meta.db_table)}{rows}"
-            f" WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1, 2"
+    # Every form from the forms' shared table: counted, submitted, on time, and the F05 visits among them.
+    records = quote(FormRecord._meta.db_table)
+    params["visit_code"], params["call_code"] = _code(VisitReport), _code(CallLog)
+    sources.append(
+        row(
+            "filled_by_id",
+            form_month,
+            forms="COUNT(*)",
+            forms_submitted="COUNT(submitted_at)",
+            forms_on_time="COUNT(*) FILTER (WHERE submitted_at < filled_on + %(grace)s)",
+            visits="COUNT(*) FILTER (WHERE form_code = %(visit_code)s)",
         )
+        + f" FROM {records} WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1, 2"  # noqa: S608
+    )
+    # Each row of a call log (F01) is a call.
+    call_rows = quote(CallLogRow._meta.db_table)
+    if owners is None:
+        calls, joined = (
+            "COALESCE(SUM(calls.n), 0)",
+            (
+                f" JOIN (SELECT {row_form} AS form_id, COUNT(*) AS n FROM {call_rows} GROUP BY 1) calls"  # noqa: S608
+                " ON calls.form_id = f.form_id"
+            ),
+        )
+    else:
+        # A few reps' call logs: their rows counted by the index, not every row of the table grouped
+        # first (a project's refresh took 0.25 s on that at the reference scale).
+        calls, joined = f"COALESCE(SUM((SELECT COUNT(*) FROM {call_rows} r WHERE r.{row_form} = f.form_id)), 0)", ""  # noqa: S608
+    sources.append(
+        row("f.filled_by_id", form_month, calls=calls) + f" FROM {records} f{joined} WHERE f.form_code = %(call_code)s"
+        f" AND {scope('f.filled_by_id', day='f.filled_on')} GROUP BY 1, 2"
+    )
     # Stage numbers looked up by id in an array: two joins per stage change cost more (0.6 s of 3.4 s).
     params["numbers"] = _by_id_array(dict(StageDefinition.objects.values_list("pk", "number")))
     sources.append(
@@ -487,7 +494,7 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
         INSERT INTO {table} (owner_id, month, {columns}, team_id)
         SELECT m.*, u.team_id FROM months m JOIN {quote(User._meta.db_table)} u ON u.id = m.owner_id
         ON CONFLICT (month, owner_id) DO UPDATE SET {updates}
-    """
+    """  # noqa: S608  (table names from _meta, values as parameters)
     # Everything: merged in project order. From a month on: the stage changes since then, by their date.
     with merged_with_projects() if since is None and owners is None else nullcontext():
         with connection.cursor() as cursor:
@@ -676,4 +683,4 @@ WITH open_projects AS (
 INSERT INTO {forecast} (month, team_id, owner_id, category, count, amount, weighted)
 SELECT month, team_id, owner_id, category, n, ROUND(amount, 2), ROUND(weighted, 2) FROM forecast
 ON CONFLICT (month, owner_id, category) DO UPDATE SET {_changed_only(forecast, ("team_id", "count", "amount", "weighted"))}
-"""
+"""  # noqa: S608  (as above)

@@ -10,13 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from forecasting.models import Anomaly, ForecastCategory, ProjectForecast, SalesTarget
 from forecasting.rollups import month_start
-from forecasting.tasks import on_project_change
+from forecasting.tasks import project_changed
 
 
 def can_adjust_forecast(*, user, team_id) -> bool:
-    return user.is_authenticated and (user.sees_everything or user.manages(team_id))
+    return permissions.acts_for_team(user, team_id=team_id)
 
 
 can_manage_anomalies = can_adjust_forecast
@@ -30,7 +31,7 @@ def _forecast_save(forecast: ProjectForecast, *, project, by) -> ProjectForecast
     forecast.category = _effective(forecast)
     forecast._history_user = by
     forecast.save()
-    on_project_change(project_id=project.pk, owner_ids=[project.owner_id])
+    project_changed.delay_on_commit(project.pk, [project.owner_id], None)  # its funnel and forecast rows
     return forecast
 
 

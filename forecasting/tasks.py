@@ -2,7 +2,7 @@
 
 import datetime
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from forecasting import refresh
@@ -18,9 +18,23 @@ RETRY = {
 }
 
 
-@shared_task(name="forecasting.rollup_all", **RETRY)
-def rollup_all(full: bool = False) -> dict[str, float]:
-    return refresh.refresh_all(full=full)
+@shared_task(bind=True, name="forecasting.rollup_all", **RETRY)
+def rollup_all(self, full: bool = False) -> None:
+    """The whole roll-up as a group: deal control's tables and rep activity, on two worker
+    processes at once (each half holds its own lock, in its own transaction), sent to the queue
+    this task came from."""
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    group(rollup_deal_control.si(full), rollup_activity.si(full)).apply_async(**({"queue": queue} if queue else {}))
+
+
+@shared_task(name="forecasting.rollup_deal_control", **RETRY)
+def rollup_deal_control(full: bool = False) -> dict[str, float]:
+    return refresh.deal_control_refresh(full=full)
+
+
+@shared_task(name="forecasting.rollup_activity", **RETRY)
+def rollup_activity(full: bool = False) -> dict[str, float]:
+    return refresh.activity_refresh(full=full)
 
 
 @shared_task(name="forecasting.backtest", **RETRY)
@@ -40,13 +54,3 @@ def activity_changed(owner_ids: list[int], since: str) -> None:
 
 def _day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
-
-
-def on_project_change(*, project_id: int, owner_ids: list[int], since: datetime.date | None = None) -> None:
-    """Listener for ``pipeline.hooks``: enqueue the refresh once the change is committed."""
-    project_changed.delay_on_commit(project_id, owner_ids, since.isoformat() if since else None)
-
-
-def on_activity_change(*, owner_ids: list[int], since: datetime.date) -> None:
-    if owner_ids:
-        activity_changed.delay_on_commit(owner_ids, since.isoformat())

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.directory import directory
 from accounts.models import Team, User
+from accounts.permissions import demand, requires
 from accounts.visibility import get_visible_or_404
 from core.services import record_export
 from core.views import next_or, paginate, query_without_page
@@ -30,10 +32,6 @@ from pipeline import catalog_cache
 from pipeline.models import Project
 
 PERIODS = (3, 6, 12)
-
-
-def _is_manager(user) -> bool:
-    return user.is_manager or user.sees_everything
 
 
 def _period(request) -> tuple[int, list[datetime.date]]:
@@ -78,10 +76,8 @@ def dashboard(request):
     return redirect("forecasting:scorecard", user.pk)
 
 
+@requires(permissions.manages_team, team_id="team_id")
 def team_dashboard(request, team_id: int):
-    user = request.user
-    if not (user.sees_everything or user.manages(team_id)):
-        raise Http404
     team = directory().team(team_id)
     if team is None:
         raise Http404
@@ -104,9 +100,8 @@ def team_dashboard(request, team_id: int):
     return _render_or_export(request, "forecasting/team_dashboard.html", context, [funnel, forecast, reps], reads)
 
 
+@requires(permissions.director)
 def company(request):
-    if not request.user.sees_everything:
-        raise PermissionDenied
     n, months = _period(request)
     stages = catalog_cache.stages()
     scope = Scope()
@@ -129,9 +124,7 @@ def company(request):
 
 def _rep_for(request, user_id: int) -> User:
     rep = get_object_or_404(User.objects.select_related("team"), pk=user_id)
-    user = request.user
-    if not (rep.pk == user.pk or user.sees_everything or (user.is_manager and user.manages(rep.team_id))):
-        raise Http404
+    demand(permissions.sees_rep, request.user, rep=rep)
     return rep
 
 
@@ -184,11 +177,10 @@ def forecast(request):
     )
 
 
+@requires(permissions.manager)
 def targets(request):
     """Monthly targets for the team and each rep: a manager's own team, a director's any."""
     user = request.user
-    if not _is_manager(user):
-        raise PermissionDenied
     teams = selectors.team_choices(user)
     team_id = request.POST.get("team") or request.GET.get("team") or (user.team_id or (teams[0].pk if teams else None))
     team = next((t for t in teams if str(t.pk) == str(team_id)), None)
@@ -212,7 +204,7 @@ def targets(request):
 def _month_param(request) -> datetime.date:
     value = request.GET.get("month", "")
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
+        return datetime.date.fromisoformat(f"{value}-01") if len(value) == 7 else month_start(timezone.localdate())
     except ValueError:
         return month_start(timezone.localdate())
 
@@ -235,11 +227,10 @@ def anomaly_detail(request, pk: int):
         request.user,
         pk=pk,
     )
-    can_manage = services.can_manage_anomalies(user=request.user, team_id=anomaly.team_id)
+    can_manage = permissions.acts_for_team(request.user, team_id=anomaly.team_id)
     form = AnomalyActionForm(request.POST or None)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
+        demand(permissions.acts_for_team, request.user, team_id=anomaly.team_id)
         if form.is_valid():
             try:
                 if form.cleaned_data["action"] == "acknowledge":
@@ -265,9 +256,8 @@ def _form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@requires(permissions.manager)
 def calibration(request):
-    if not _is_manager(request.user):
-        raise PermissionDenied
     context = selectors.calibration()
     return _render_or_export(
         request,
@@ -314,9 +304,8 @@ def project_category(request, pk: int):
 
 
 @require_POST
+@requires(permissions.manager)
 def recompute(request):
-    if not _is_manager(request.user):
-        raise PermissionDenied
     rollup_all.delay()
     messages.success(request, _("已安排重新计算,稍后刷新页面即可看到最新数据。"))
     return redirect(next_or(request, "forecasting:dashboard"))

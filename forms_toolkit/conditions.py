@@ -1,17 +1,13 @@
-"""Stage conditions of the kind "form X submitted / approved", answered from the forms themselves."""
+"""Stage conditions of the kind "form X submitted / approved", answered from the forms' shared table."""
 
-from django.db.models import CharField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.db import ReusedSql
-from customers.hooks import customer_paperwork_providers
 from forms_toolkit import definitions  # noqa: F401  (fills the registry)
-from forms_toolkit.models import StageForm
+from forms_toolkit.models import FormRecord, StageForm
 from forms_toolkit.registry import registry
-from pipeline.gates import register_condition_kind
-from pipeline.hooks import returned_paperwork_providers, stage_paperwork_providers
+from pipeline.gates import ConditionKindSpec
 from pipeline.models import StageCondition
 
 DONE_STATUSES = {
@@ -20,45 +16,28 @@ DONE_STATUSES = {
 }
 
 
-def _done_forms(codes: tuple[str, ...], project_ids, customer_ids):
-    """Submitted or approved forms of ``codes`` on these projects (customer-level types: customers).
-
-    Built as a reusable statement (core.db.ReusedSql): on PostgreSQL the id lists are
-    arrays, one parameter each, so the SQL stays the same whatever their length.
-    """
-    parts = []
-    for code in codes:
-        form_type = registry.get(code)
-        qs = form_type.model.objects.filter(status__in=DONE_STATUSES[StageCondition.Kind.FORM_SUBMITTED])
-        field, ids = ("customer_id", customer_ids) if form_type.level == "customer" else ("project_id", project_ids)
-        if isinstance(ids, int):  # the placeholder of the PostgreSQL statement
-            qs = qs.filter(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
-        else:
-            qs = qs.filter(**{f"{field}__in": ids})
-        parts.append(
-            qs.annotate(code=Value(code, output_field=CharField()))
-            .values("project_id", "customer_id", "code", "status")
-            .order_by()
-        )
-    return parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
-
-
-_done_statements: dict[tuple[str, ...], ReusedSql] = {}
-
-
 def _forms_done(projects, conditions):
-    """Both form kinds from one query over every form table: which projects have which forms in which status."""
-    codes = tuple(sorted({c.form_type for c in conditions if registry.get(c.form_type) is not None}))
+    """Both form kinds from one indexed query over FormRecord: which projects (customer-level types:
+    customers) have which forms in which status."""
+    codes = sorted({c.form_type for c in conditions if registry.get(c.form_type) is not None})
     if not codes:
         return set()
-    if codes not in _done_statements:
-        _done_statements[codes] = ReusedSql(
-            lambda project_ids, customer_ids: _done_forms(codes, project_ids, customer_ids)
-        )
-    rows = _done_statements[codes].rows(sorted({p.pk for p in projects}), sorted({p.customer_id for p in projects}))
+    on_customer = [c for c in codes if registry.get(c).level == "customer"]
+    on_project = [c for c in codes if c not in on_customer]
+    wanted = Q()
+    if on_project:
+        wanted |= Q(form_code__in=on_project, project_id__in={p.pk for p in projects})
+    if on_customer:
+        wanted |= Q(form_code__in=on_customer, customer_id__in={p.customer_id for p in projects})
+    rows = (
+        FormRecord.objects.filter(wanted, status__in=DONE_STATUSES[StageCondition.Kind.FORM_SUBMITTED])
+        .values("project_id", "customer_id", "form_code", "status")
+        .distinct()
+        .order_by()
+    )
     by_project, by_customer = set(), set()
     for row in rows:
-        project_id, customer_id, code, status = row["project_id"], row["customer_id"], row["code"], row["status"]
+        project_id, customer_id, code, status = row["project_id"], row["customer_id"], row["form_code"], row["status"]
         by_project.add((project_id, code, status))
         by_customer.add((customer_id, code, status))
     met = set()
@@ -80,42 +59,30 @@ def _start_url(project, condition) -> str:
     return reverse("forms_toolkit:create", args=[condition.form_type]) + f"?project={project.pk}"
 
 
-register_condition_kind(
-    StageCondition.Kind.FORM_SUBMITTED,
-    evaluator=_forms_done,
-    hint=_("填写并提交该表单。"),
-    url=_start_url,
-)
-register_condition_kind(
-    StageCondition.Kind.FORM_APPROVED,
-    evaluator=_forms_done,
-    hint=_("填写并提交该表单,由销售经理批准。"),
-    url=_start_url,
-)
+# Registered as the gate's condition kinds in FormsToolkitConfig.ready()
+KINDS = {
+    StageCondition.Kind.FORM_SUBMITTED: ConditionKindSpec(
+        evaluator=_forms_done, hint=_("填写并提交该表单。"), url=_start_url
+    ),
+    StageCondition.Kind.FORM_APPROVED: ConditionKindSpec(
+        evaluator=_forms_done, hint=_("填写并提交该表单,由销售经理批准。"), url=_start_url
+    ),
+}
 
 
-def _paperwork(*, project, user):
+def paperwork(*, project, user):
     from forms_toolkit.selectors import project_paperwork
 
     return project_paperwork(project=project, user=user)
 
 
-stage_paperwork_providers.append(_paperwork)
-
-
-def _returned(*, user):
+def returned(*, user):
     from forms_toolkit.selectors import returned_forms
 
     return returned_forms(user=user)
 
 
-returned_paperwork_providers.append(_returned)
-
-
-def _customer_paperwork(*, customer, user):
+def customer_paperwork_entries(*, customer, user):
     from forms_toolkit.selectors import customer_paperwork
 
     return customer_paperwork(customer=customer, user=user)
-
-
-customer_paperwork_providers.append(_customer_paperwork)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -119,20 +119,18 @@ class StageForm(TeamScopedMixin, models.Model):
     class Meta:
         abstract = True
         ordering = ["-filled_on", "-pk"]
-        indexes = [
-            models.Index(fields=["team", "status", "submitted_at"], name="%(class)s_q"),
-            models.Index(fields=["project", "status"], name="%(class)s_p"),
-            models.Index(fields=["customer", "status"], name="%(class)s_c"),
-            # A rep's returned forms on "my day" (a rep has thousands of forms, a few returned).
-            models.Index(fields=["filled_by", "status"], name="%(class)s_f"),
-            # The forms list, newest first across the types (selectors.FirstOfEach).
-            models.Index(fields=["filled_on", "id"], name="%(class)s_n"),
-            # A director's approval queue: every team's submitted forms, oldest first.
-            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="%(class)s_s"),
-        ]
+        # Lists, the queue, my day and the gates read FormRecord (indexed there); a type's own table
+        # is read by id, or by project for the stage that type was filled in.
+        indexes = [models.Index(fields=["project", "status"], name="%(class)s_p")]
 
     def __str__(self) -> str:
         return f"{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        """The form and its row in FormRecord, in the same transaction."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            FormRecord.write(self)
 
     def get_absolute_url(self) -> str:
         return reverse("forms_toolkit:detail", args=[self.form_type.code, self.pk])
@@ -176,6 +174,93 @@ class FormRow(models.Model):
         return f"{self._meta.verbose_name} #{self.pk}"
 
 
+class FormRecord(TeamScopedMixin, models.Model):
+    """What every paper form shares, one row per form of any type (its ``form_code`` and ``form_id``),
+    written with the form in the same transaction (``StageForm.save``). The forms list, the approval
+    queue, my day, the paperwork sections, the gates and the sign-offs read this one table."""
+
+    form_code = models.CharField(_("表单"), max_length=4)
+    form_id = models.PositiveBigIntegerField()
+    number = models.CharField(_("编号"), max_length=24, unique=True)
+    project = models.ForeignKey(
+        "pipeline.Project", verbose_name=_("销售项目"), on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, related_name="+")
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT, related_name="+"
+    )
+    filled_on = models.DateField(_("日期"))
+    # The stage a form of any stage was filled in (F05's 拜访阶段); the paperwork lists it there.
+    stage = models.ForeignKey(
+        "pipeline.StageDefinition", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=StageForm.Status)
+    awaiting_step = models.CharField(_("待审批环节"), max_length=32, blank=True)
+    manager_advice = models.TextField(_("领导建议"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True)
+
+    objects = StageFormQuerySet.as_manager()
+
+    team_path = "team"
+    owner_paths = ("filled_by",)
+
+    # What the record copies from its form (StageForm attribute names).
+    COPIED = (
+        "number",
+        "project_id",
+        "customer_id",
+        "team_id",
+        "filled_by_id",
+        "filled_on",
+        "status",
+        "awaiting_step",
+        "manager_advice",
+        "submitted_at",
+        "decided_at",
+    )
+
+    class Meta:
+        verbose_name = _("表单索引")
+        verbose_name_plural = _("表单索引")
+        constraints = [models.UniqueConstraint(fields=["form_code", "form_id"], name="formrecord_form")]
+        indexes = [
+            models.Index(fields=["team", "status", "submitted_at"], name="formrecord_queue"),
+            models.Index(fields=["project", "status"], name="formrecord_project"),
+            models.Index(fields=["customer", "status"], name="formrecord_customer"),
+            # A rep's returned forms on "my day" (a rep has thousands of forms, a few returned).
+            models.Index(fields=["filled_by", "status", "decided_at"], name="formrecord_filler"),
+            # The forms list, newest first.
+            models.Index(fields=["filled_on", "id"], name="formrecord_newest"),
+            models.Index(fields=["form_code", "filled_on", "id"], name="formrecord_type_newest"),
+            # A director's approval queue: every team's submitted forms, oldest first.
+            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="formrecord_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("forms_toolkit:detail", args=[self.form_code, self.form_id])
+
+    @classmethod
+    def write(cls, form: "StageForm") -> None:
+        values = {name: getattr(form, name) for name in cls.COPIED}
+        stage_field = form.form_type.stage_field
+        values["stage_id"] = getattr(form, f"{stage_field}_id") if stage_field else None
+        code = form.form_type.code
+        if not cls.objects.filter(form_code=code, form_id=form.pk).update(**values):
+            cls.objects.create(form_code=code, form_id=form.pk, **values)
+
+    @classmethod
+    def forget(cls, sender, instance, **kwargs) -> None:
+        """A form deleted: its record goes (and its sign-offs with it)."""
+        cls.objects.filter(form_code=instance.form_type.code, form_id=instance.pk).delete()
+
+
 class Signoff(models.Model):
     """One signature on a form: a step of its approval chain, who decided, when and how."""
 
@@ -183,8 +268,7 @@ class Signoff(models.Model):
         APPROVED = "approved", _("同意")
         RETURNED = "returned", _("退回")
 
-    form_code = models.CharField(max_length=4)
-    form_id = models.PositiveBigIntegerField()
+    record = models.ForeignKey(FormRecord, on_delete=models.CASCADE, related_name="signoffs")
     step = models.CharField(_("审批环节"), max_length=32)
     decision = models.CharField(_("审批结果"), max_length=10, choices=Decision)
     by = models.ForeignKey(
@@ -196,10 +280,9 @@ class Signoff(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["form_code", "form_id"])]
 
     def __str__(self) -> str:
-        return f"{self.form_code}#{self.form_id} {self.step} {self.decision}"
+        return f"{self.record_id} {self.step} {self.decision}"
 
 
 # Group 1 — phone invitation ---------------------------------------------------------------------

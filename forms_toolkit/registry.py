@@ -15,11 +15,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory, modelform_factory
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm
+from core.registry import Registry
 from customers.forms import offer_customers
 from customers.models import Customer
+
+StrOrPromise = str | Promise  # a label: a string, or a lazy translation of one
 
 
 def _is_team_manager(form, user) -> bool:
@@ -42,7 +46,7 @@ def _has_project_role(role: str) -> Callable[[Any, Any], bool]:
 @dataclass(frozen=True)
 class ApprovalStep:
     code: str
-    label: str
+    label: StrOrPromise
     may_sign: Callable[[Any, Any], bool]
 
     def allows(self, form, user, *, signed_by=()) -> bool:
@@ -77,7 +81,7 @@ class WeightedFormSet(PaperRowFormSet):
 class Inline:
     model: type
     fields: list[str]
-    label: str
+    label: StrOrPromise
     min_rows: int = 0
     weighted: str | None = None
     initial: Callable[[], list[dict]] | None = None
@@ -132,15 +136,15 @@ class Inline:
 @dataclass
 class FormType:
     code: str
-    title: str
+    title: StrOrPromise
     model: type
-    sections: list[tuple[str, list[str]]]
+    sections: list[tuple[StrOrPromise, list[str]]]
     stages: tuple[int, ...] = ()  # empty: any stage (F05)
     # A form of any stage names its stage in this field (F05's 拜访处在哪个阶段): it is listed there.
     stage_field: str | None = None
     level: str = "project"  # or "customer"
-    filler_label: str = _("填写人")
-    date_label: str = _("日期")
+    filler_label: StrOrPromise = _("填写人")
+    date_label: StrOrPromise = _("日期")
     inlines: list[Inline] = field(default_factory=list)
     approval_steps: tuple[ApprovalStep, ...] = MANAGER_SIGNOFF
     sensitive_fields: tuple[str, ...] = ()
@@ -216,25 +220,20 @@ def can_see_sensitive(form, user) -> bool:
     return form.filled_by_id == user.pk
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._types: dict[str, FormType] = {}
+class FormRegistry(Registry[FormType]):
+    """The paper forms by code: a form is declared once, with ``registry.register(FormType(...))``."""
 
-    def register(self, form_type: FormType) -> FormType:
-        self._types[form_type.code] = form_type
-        return form_type
-
-    def get(self, code: str) -> FormType | None:
-        return self._types.get(code)
+    def register(self, form_type=None, *, key=None):  # type: ignore[override]
+        return super().register(form_type, key=key or (form_type.code if form_type else None))
 
     def for_model(self, model: type) -> FormType:
-        for form_type in self._types.values():
+        for form_type in self:
             if form_type.model is model:
                 return form_type
         raise LookupError(model)
 
     def all(self) -> list[FormType]:
-        return sorted(self._types.values(), key=lambda t: t.code)
+        return sorted(self, key=lambda t: t.code)
 
     def for_stage(self, number: int) -> list[FormType]:
         return [t for t in self.all() if t.level == "project" and (not t.stages or number in t.stages)]
@@ -243,7 +242,7 @@ class Registry:
         return [t for t in self.all() if t.level == "customer"]
 
 
-registry = Registry()
+registry = FormRegistry("forms_toolkit.paper_forms")
 
 
 def f04_grade(total: Decimal) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import BigIntegerField, CharField, Count, F, Value
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db import ReusedSql
 from core.history import HistoryEntry, history_entries, row_history_entries
 from core.paper import audit_rows, field_display, paper_rows
+from core.search import contains
 from core.versioning import conflict_rows as versioned_conflict_rows
-from forms_toolkit.models import Signoff, StageForm
+from customers.models import Customer
+from forms_toolkit.models import FormRecord, Signoff, StageForm
 from forms_toolkit.registry import FormType, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
 from forms_toolkit.services import next_step, signed_this_round, signoffs_for
@@ -166,7 +166,8 @@ def conflict_rows(*, form_type: FormType, mine, theirs: StageForm, user) -> list
 
 
 LIST_FIELDS = (
-    "pk",
+    "form_id",
+    "form_code",
     "number",
     "status",
     "filled_on",
@@ -180,55 +181,41 @@ LIST_FIELDS = (
 )
 
 
-def _union(querysets):
-    if not querysets:
-        return []
-    first, *rest = querysets
-    # The union would inherit the first model's default ordering, which SQLite cannot apply to a union.
-    return first.union(*rest, all=True).order_by() if rest else first
+def _listed(rows):
+    """FormRecord rows as the lists show them: ``pk`` and ``code`` are the form's own."""
+    for row in rows:
+        row["pk"], row["code"] = row.pop("form_id"), row.pop("form_code")
+    return rows
 
 
-def form_list(*, user, code: str = "", status: str = ""):
-    """Every form the user may read, newest first, as one paginated list across the form types."""
-    parts = []
-    for form_type in registry.all():
-        if code and form_type.code != code:
-            continue
-        qs = form_type.model.objects.visible_to(user)
-        if status in StageForm.Status.values:
-            qs = qs.filter(status=status)
-        parts.append(
-            qs.annotate(code=Value(form_type.code, output_field=CharField())).values(*LIST_FIELDS, "code").order_by()
-        )
-    return FirstOfEach(parts, "-filled_on", "-pk")
+class Listed:
+    """A FormRecord queryset sliced for a page, its rows as the lists show them."""
 
-
-class FirstOfEach:
-    """Rows of several form types in one order, for a caller to slice without sorting them all.
-
-    Each type gives only its own first rows (a scan of an index in that order), and just
-    those are sorted together: a director's forms list read 5M forms to show 25. A database
-    that cannot order and limit inside a UNION sorts the whole union instead.
-    """
-
-    def __init__(self, parts, *order: str):
-        self.parts = parts
-        self.order = order
+    def __init__(self, queryset):
+        self.queryset = queryset
 
     def __getitem__(self, window: slice) -> list[dict]:
-        if not self.parts:
-            return []
-        parts = self.parts
-        if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-            parts = [part.order_by(*self.order)[: window.stop] for part in parts]
-        return list(_union(parts).order_by(*self.order)[window])
+        return _listed(list(self.queryset[window]))
+
+
+def form_list(*, user, code: str = "", status: str = "", q: str = "") -> Listed:
+    """Every form the user may read, newest first, across the form types (one indexed query)."""
+    records = FormRecord.objects.visible_to(user)
+    if code:
+        records = records.filter(form_code=code)
+    if status in StageForm.Status.values:
+        records = records.filter(status=status)
+    q = q.strip()
+    if q:
+        records = records.filter(contains(q, "number", via={"customer": (Customer.objects, ("name",))}))
+    return Listed(records.order_by("-filled_on", "-pk").values(*LIST_FIELDS))
 
 
 class ApprovalQueue:
     """Submitted forms waiting for a step the user may sign: the team's (every team's for directors).
 
     Sliced like a queryset for a page; ``counts`` says how many of each form type the other filters
-    leave, so the type filter can show them. One UNION for the page, one for the counts.
+    leave, so the type filter can show them. One query for the page, one for the counts.
     """
 
     def __init__(
@@ -245,13 +232,17 @@ class ApprovalQueue:
         self.team_id, self.filled_by_id, self.min_days = team_id, filled_by_id, min_days
         self.order = ("-submitted_at", "-pk") if newest_first else ("submitted_at", "pk")
 
-    def _scoped(self, form_type: FormType):
+    def _scoped(self):
         # nobody signs what they filled (four eyes): a manager's own forms wait in a director's queue
-        qs = form_type.model.objects.filter(status=StageForm.Status.SUBMITTED).exclude(filled_by_id=self.user.pk)
+        qs = FormRecord.objects.filter(status=StageForm.Status.SUBMITTED).exclude(filled_by_id=self.user.pk)
         if not self.user.sees_everything:
             # A team manager's queue holds the steps the registry gives to the team's manager.
-            steps = [s.code for s in form_type.approval_steps if s.may_sign is is_team_manager]
-            qs = qs.filter(team_id=self.user.team_id, awaiting_step__in=steps)
+            steps = Q()
+            for t in registry.all():
+                codes = [s.code for s in t.approval_steps if s.may_sign is is_team_manager]
+                if codes:
+                    steps |= Q(form_code=t.code, awaiting_step__in=codes)
+            qs = qs.filter(steps, team_id=self.user.team_id)
         elif self.team_id:
             qs = qs.filter(team_id=self.team_id)
         if self.filled_by_id:
@@ -261,26 +252,14 @@ class ApprovalQueue:
         return qs
 
     def counts(self) -> dict[str, int]:
-        parts = [
-            self._scoped(t)
-            .annotate(code=Value(t.code, output_field=CharField()))
-            .values("code")
-            .annotate(n=Count("pk"))
-            .order_by()
-            for t in registry.all()
-        ]
-        return {row["code"]: row["n"] for row in _union(parts)}
+        rows = self._scoped().values("form_code").annotate(n=Count("pk")).order_by()
+        return {row["form_code"]: row["n"] for row in rows}
 
     def __getitem__(self, window: slice) -> list[dict]:
-        parts = [
-            self._scoped(t)
-            .annotate(code=Value(t.code, output_field=CharField()))
-            .values(*LIST_FIELDS, "code")
-            .order_by()
-            for t in registry.all()
-            if not self.code or t.code == self.code
-        ]
-        rows = FirstOfEach(parts, *self.order)[window]
+        qs = self._scoped()
+        if self.code:
+            qs = qs.filter(form_code=self.code)
+        rows = _listed(list(qs.order_by(*self.order).values(*LIST_FIELDS)[window]))
         now = timezone.now()
         for row in rows:
             form_type = registry.get(row["code"])
@@ -305,42 +284,28 @@ STATUS_BADGES = {
 }
 
 
-def _project_forms(project_id: int):
-    parts = [
-        t.model.objects.filter(project_id=project_id)
-        .annotate(
-            code=Value(t.code, output_field=CharField()),
-            stage_id=F(f"{t.stage_field}_id") if t.stage_field else Value(None, output_field=BigIntegerField()),
-        )
-        .values("pk", "number", "status", "code", "stage_id")
-        .order_by()
-        for t in registry.all()
-        if t.level == "project"
-    ]
-    return _union(parts).order_by("pk")
-
-
-_project_forms_sql = ReusedSql(_project_forms)
-
-
 def project_paperwork(*, project, user) -> dict[int, list[dict]]:
     """Each stage's form types with the project's forms of that type (one query for all of them)."""
     from django.urls import reverse
 
     from pipeline import catalog_cache
 
-    rows = _project_forms_sql.rows(project.pk)
+    rows = (
+        FormRecord.objects.filter(project_id=project.pk)
+        .order_by("pk")
+        .values("form_id", "number", "status", "form_code", "stage_id")
+    )
     labels = dict(StageForm.Status.choices)
     numbers = {s.pk: s.number for s in catalog_cache.stages()}
     # (code, stage number or None for "every stage of its type") -> forms
     listed: dict[tuple[str, int | None], list[dict]] = {}
     for row in rows:
-        listed.setdefault((row["code"], numbers.get(row["stage_id"])), []).append(
+        listed.setdefault((row["form_code"], numbers.get(row["stage_id"])), []).append(
             {
                 "number": row["number"],
                 "status": labels[row["status"]],
                 "badge": STATUS_BADGES[row["status"]],
-                "url": reverse("forms_toolkit:detail", args=[row["code"], row["pk"]]),
+                "url": reverse("forms_toolkit:detail", args=[row["form_code"], row["form_id"]]),
             }
         )
     out: dict[int, list[dict]] = {}
@@ -370,56 +335,22 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
 RETURNED_SHOWN = 50
 
 
-def _returned(user_id: int):
-    parts = [
-        t.model.objects.filter(filled_by_id=user_id, status=StageForm.Status.RETURNED)
-        .annotate(code=Value(t.code, output_field=CharField()))
-        .values("pk", "number", "manager_advice", "decided_at", "customer_id", "project_id", "code")
-        .order_by()
-        for t in registry.all()
-    ]
-    return _union(parts).order_by("-decided_at")[:RETURNED_SHOWN]
-
-
-_returned_sql = ReusedSql(_returned)
-
-
 def returned_forms(*, user) -> list[dict]:
-    """The user's forms sent back with advice, newest decision first.
-
-    One query over the form tables alone (joined to customers and projects, PostgreSQL
-    spent 5-13 ms planning it for the usual empty answer), then one for the names, if any
-    came back.
-    """
+    """The user's forms sent back with advice, newest decision first (one indexed query)."""
     from django.urls import reverse
 
-    from customers.models import Customer
-    from pipeline.models import Project
-
-    rows = _returned_sql.rows(user.pk)
-    if not rows:
-        return []
-    names = (
-        Customer.objects.filter(pk__in={r["customer_id"] for r in rows})
-        .values_list(Value("c", output_field=CharField()), "pk", "name")
-        .order_by()
-        .union(
-            Project.objects.filter(pk__in={r["project_id"] for r in rows} - {None})
-            .values_list(Value("p", output_field=CharField()), "pk", "name")
-            .order_by(),
-            all=True,
-        )
+    rows = (
+        FormRecord.objects.filter(filled_by_id=user.pk, status=StageForm.Status.RETURNED)
+        .order_by("-decided_at")
+        .values("form_id", "number", "manager_advice", "form_code", "customer__name", "project__name")[:RETURNED_SHOWN]
     )
-    customers, projects = {}, {}
-    for kind, pk, name in names:
-        (customers if kind == "c" else projects)[pk] = name
     return [
         {
-            "title": registry.get(r["code"]).title,
+            "title": registry.get(r["form_code"]).title,
             "number": r["number"],
             "advice": r["manager_advice"],
-            "url": reverse("forms_toolkit:detail", args=[r["code"], r["pk"]]),
-            "context": " · ".join(x for x in (customers.get(r["customer_id"]), projects.get(r["project_id"])) if x),
+            "url": reverse("forms_toolkit:detail", args=[r["form_code"], r["form_id"]]),
+            "context": " · ".join(x for x in (r["customer__name"], r["project__name"]) if x),
         }
         for r in rows
     ]
@@ -430,14 +361,11 @@ def customer_paperwork(*, customer, user) -> list[dict]:
     from django.urls import reverse
 
     types = registry.customer_level()
-    parts = [
-        t.model.objects.filter(customer=customer)
-        .annotate(code=Value(t.code, output_field=CharField()))
-        .values("pk", "number", "status", "code")
-        .order_by()
-        for t in types
-    ]
-    rows = list(_union(parts).order_by("pk")) if parts else []
+    rows = list(
+        FormRecord.objects.filter(customer=customer, form_code__in=[t.code for t in types])
+        .order_by("pk")
+        .values("form_id", "number", "status", "form_code")
+    )
     labels = dict(StageForm.Status.choices)
     can_write = customer.is_visible_to(user)
     return [
@@ -449,10 +377,10 @@ def customer_paperwork(*, customer, user) -> list[dict]:
                     "number": r["number"],
                     "status": labels[r["status"]],
                     "badge": STATUS_BADGES[r["status"]],
-                    "url": reverse("forms_toolkit:detail", args=[r["code"], r["pk"]]),
+                    "url": reverse("forms_toolkit:detail", args=[r["form_code"], r["form_id"]]),
                 }
                 for r in rows
-                if r["code"] == t.code
+                if r["form_code"] == t.code
             ],
             "create_url": reverse("forms_toolkit:create", args=[t.code]) + f"?customer={customer.pk}"
             if can_write

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import number_next
-from forms_toolkit.models import Signoff, StageForm
+from forms_toolkit.models import FormRecord, Signoff, StageForm
 from forms_toolkit.registry import FormType
 from pipeline import services as pipeline_services
 from pipeline.hooks import activity_changed
@@ -126,9 +126,7 @@ def _step_after(form: StageForm, code: str) -> str:
 
 
 def _round(form: StageForm) -> int:
-    returned = Signoff.objects.filter(
-        form_code=form.form_type.code, form_id=form.pk, decision=Signoff.Decision.RETURNED
-    ).count()
+    returned = Signoff.objects.filter(record=_record(form), decision=Signoff.Decision.RETURNED).count()
     return returned + 1
 
 
@@ -157,8 +155,7 @@ def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -
     if not approve and not advice:
         raise ValidationError({"advice": _("退回时请写明领导建议。")}, code="advice_required")
     signoff = Signoff.objects.create(
-        form_code=locked.form_type.code,
-        form_id=locked.pk,
+        record=_record(locked),
         step=step.code,
         by=by,
         comment=advice,
@@ -185,5 +182,11 @@ def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -
     return signoff
 
 
+def _record(form: StageForm) -> FormRecord:
+    return FormRecord.objects.get(form_code=form.form_type.code, form_id=form.pk)
+
+
 def signoffs_for(form: StageForm) -> list[Signoff]:
-    return list(Signoff.objects.filter(form_code=form.form_type.code, form_id=form.pk).select_related("by"))
+    return list(
+        Signoff.objects.filter(record__form_code=form.form_type.code, record__form_id=form.pk).select_related("by")
+    )

@@ -6,6 +6,8 @@ from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
+from accounts.permissions import requires
 from accounts.visibility import get_visible_or_404
 from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
@@ -240,9 +242,8 @@ def form_pdf(request, code: str, pk: int):
     return response
 
 
+@requires(permissions.manager)
 def approval_queue(request):
-    if not (request.user.is_manager or request.user.sees_everything):
-        raise PermissionDenied
     filters = QueueFilterForm(request.GET or None, user=request.user)
     wanted = filters.filters()
     queue = selectors.approval_queue(user=request.user, **wanted)
@@ -275,7 +276,10 @@ def _with_type(request, code: str) -> str:
 
 def form_list(request):
     items = selectors.form_list(
-        user=request.user, code=request.GET.get("type", ""), status=request.GET.get("status", "")
+        user=request.user,
+        code=request.GET.get("type", ""),
+        status=request.GET.get("status", ""),
+        q=request.GET.get("q", ""),
     )
     page = paginate(request, items)
     labels = dict(StageForm.Status.choices)
@@ -290,6 +294,7 @@ def form_list(request):
             "types": registry.all(),
             "type": request.GET.get("type", ""),
             "status": request.GET.get("status", ""),
+            "q": request.GET.get("q", ""),
             "query": request.GET.urlencode(),
         },
     )

@@ -9,11 +9,14 @@ class PipelineConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from accounts.hooks import home_panel_providers
         from core.history import FIELD_NAME_SOURCES, NAME_SOURCES
-
-        # gates: the built-in condition kinds; customer_page and home_page: what the pipeline adds to those pages
-        from pipeline import catalog_cache, customer_page, gates, home_page  # noqa: F401
+        from customers.hooks import customer_panel_providers
+        from pipeline import catalog_cache, customer_page, home_page
         from pipeline.models import ProjectMember, StageCondition, StageDefinition
+
+        home_panel_providers.register(home_page.home_panel)
+        customer_panel_providers.register(customer_page.customer_projects)
 
         NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}
         customer_stages = lambda: {s.pk: f"{s.number} {s.display_customer_stage}" for s in catalog_cache.stages()}  # noqa: E731

@@ -2,7 +2,6 @@
 
 from django.template.loader import render_to_string
 
-from customers.hooks import customer_panel_providers
 from pipeline.models import Project
 
 PROJECTS_SHOWN = 50
@@ -25,6 +24,3 @@ def customer_projects(*, customer, request) -> str:
         },
         request=request,
     )
-
-
-customer_panel_providers.append(customer_projects)

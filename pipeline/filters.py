@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
@@ -8,6 +7,7 @@ from accounts.models import Team
 from accounts.selectors import user_assignable_list
 from core.filters import OrderingFilter
 from core.forms import ListedChoiceField, UserChoiceField
+from core.search import contains
 from customers.models import Customer
 from pipeline.models import Project, StageDefinition
 
@@ -86,6 +86,4 @@ class ProjectFilter(BoardFilter):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(number__icontains=value) | Q(customer__name__icontains=value)
-        )
+        return queryset.filter(contains(value, "name", "number", via={"customer": (Customer.objects, ("name",))}))

@@ -18,6 +18,7 @@ from functools import partial
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Registry
 from pipeline.catalog_cache import catalog
 from pipeline.models import (
     BuyingCenterMember,
@@ -39,14 +40,9 @@ class ConditionKindSpec:
     url: Callable[[Project, StageCondition], str] | None = None
 
 
-_KINDS: dict[str, ConditionKindSpec] = {}
-
-
-def register_condition_kind(
-    kind: str, *, evaluator: Evaluator, hint: str, url: Callable[[Project, StageCondition], str] | None = None
-) -> None:
-    """Teach the gate a condition kind: how to check it, and what to tell the rep to do."""
-    _KINDS[kind] = ConditionKindSpec(evaluator=evaluator, hint=hint, url=url)
+# What the gate can check, by condition kind: the pipeline's own below, the forms toolkit's
+# "form submitted / approved" registered in its AppConfig.ready().
+condition_kinds: Registry[ConditionKindSpec] = Registry("pipeline.condition_kinds")
 
 
 @dataclass(frozen=True)
@@ -98,14 +94,14 @@ def condition_statuses(
     # Kinds that share an evaluator are answered in one call (one query), whatever their number.
     by_evaluator: dict[Evaluator, list[StageCondition]] = defaultdict(list)
     for condition in conditions:
-        spec = _KINDS.get(condition.kind)
+        spec = condition_kinds.get(condition.kind)
         if spec is not None:
             by_evaluator[spec.evaluator].append(condition)
     met: set[tuple[int, int]] = set()
     if projects:
         for evaluator, evaluator_conditions in by_evaluator.items():
             met |= evaluator(projects, evaluator_conditions)
-    hints = {kind: str(spec.hint) for kind, spec in _KINDS.items()}
+    hints = {kind: str(spec.hint) for kind, spec in condition_kinds.items()}
     unknown = str(_("系统尚不能检查这类条件,请联系管理员。"))
     by_stage: dict[int, list[StageCondition]] = defaultdict(list)
     for condition in conditions:
@@ -114,7 +110,7 @@ def condition_statuses(
     for project in projects:
         statuses = []
         for condition in by_stage[project.stage_id] if only_current_stage else conditions:
-            spec = _KINDS.get(condition.kind)
+            spec = condition_kinds.get(condition.kind)
             statuses.append(
                 ConditionStatus(
                     condition=condition,
@@ -179,26 +175,34 @@ def _url(name: str) -> Callable[[Project, StageCondition], str]:
     return lambda project, condition: reverse(name, args=[project.pk])
 
 
-register_condition_kind(
-    StageCondition.Kind.CHECKLIST,
-    evaluator=_checklist,
-    hint=_("完成后在项目页勾选确认。"),
+condition_kinds.register(
+    ConditionKindSpec(
+        evaluator=_checklist,
+        hint=_("完成后在项目页勾选确认。"),
+    ),
+    key=StageCondition.Kind.CHECKLIST,
 )
-register_condition_kind(
-    StageCondition.Kind.DECISION_MAKER_IDENTIFIED,
-    evaluator=_buying_center,
-    hint=_("在“与采购有关人的角色与态度”中标出角色为决策者的人。"),
-    url=_url("pipeline:buying-center"),
+condition_kinds.register(
+    ConditionKindSpec(
+        evaluator=_buying_center,
+        hint=_("在“与采购有关人的角色与态度”中标出角色为决策者的人。"),
+        url=_url("pipeline:buying-center"),
+    ),
+    key=StageCondition.Kind.DECISION_MAKER_IDENTIFIED,
 )
-register_condition_kind(
-    StageCondition.Kind.BUYING_CENTER_MAPPED,
-    evaluator=_buying_center,
-    hint=_("把参与这次采购的人加入“与采购有关人的角色与态度”。"),
-    url=_url("pipeline:buying-center"),
+condition_kinds.register(
+    ConditionKindSpec(
+        evaluator=_buying_center,
+        hint=_("把参与这次采购的人加入“与采购有关人的角色与态度”。"),
+        url=_url("pipeline:buying-center"),
+    ),
+    key=StageCondition.Kind.BUYING_CENTER_MAPPED,
 )
-register_condition_kind(
-    StageCondition.Kind.PROCUREMENT_MAP_FILLED,
-    evaluator=_procurement_map_filled,
-    hint=_("填写“客户内部采购流程”的步骤与负责人。"),
-    url=_url("pipeline:procurement-map"),
+condition_kinds.register(
+    ConditionKindSpec(
+        evaluator=_procurement_map_filled,
+        hint=_("填写“客户内部采购流程”的步骤与负责人。"),
+        url=_url("pipeline:procurement-map"),
+    ),
+    key=StageCondition.Kind.PROCUREMENT_MAP_FILLED,
 )

@@ -3,7 +3,6 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.hooks import home_panel_providers
 from pipeline.models import Project, Task
 
 SHOWN = 10
@@ -35,6 +34,3 @@ def home_panel(*, request) -> str:
         },
         request=request,
     )
-
-
-home_panel_providers.append(home_panel)

@@ -1,10 +1,31 @@
-"""Places where apps that build on the pipeline add to its pages without the pipeline importing them."""
+"""The pipeline's extension points (``core.registry``): apps built on it register here in their
+``AppConfig.ready()``, and the pipeline never imports them."""
+
+from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 
-# (project, user) -> {stage number: [paperwork entries]}; the forms toolkit registers one.
-stage_paperwork_providers: list[Callable] = []
+from core.registry import Registry
+
+# (project, user) -> {stage number: [paperwork entries]}: the forms toolkit's paperwork per stage.
+stage_paperwork_providers: Registry[Callable] = Registry("pipeline.stage_paperwork")
+
+# (user) -> [{"title", "number", "url", "advice", "decided_at"}]: returned paperwork shown on "my day".
+returned_paperwork_providers: Registry[Callable] = Registry("pipeline.returned_paperwork")
+
+# (project, owner_ids, since) -> None: called inside the transaction that changed a project's stage,
+# status, amount, dates or owner (``project`` is the saved instance; a listener may set fields it
+# owns on it, as deal control does with the win probability). ``since`` is the earliest day the
+# change reaches back to (a reopened project's old close), if before today.
+project_change_listeners: Registry[Callable] = Registry("pipeline.project_changed")
+
+# (owner_ids, since) -> None: called inside the transaction that changed someone's recorded work
+# (a form written, moved to another date, handed in or decided), dated from ``since`` on.
+activity_listeners: Registry[Callable] = Registry("pipeline.activity_changed")
+
+# (project, request) -> HTML: panels later apps add to the project page (deal control's probability and anomalies).
+project_panel_providers: Registry[Callable] = Registry("pipeline.project_panels")
 
 
 def stage_paperwork(*, project, user) -> dict[int, list]:
@@ -15,10 +36,6 @@ def stage_paperwork(*, project, user) -> dict[int, list]:
     return out
 
 
-# (user) -> [{"title", "number", "url", "advice", "decided_at"}]: returned paperwork shown on "my day".
-returned_paperwork_providers: list[Callable] = []
-
-
 def returned_paperwork(*, user) -> list[dict]:
     out: list[dict] = []
     for provider in returned_paperwork_providers:
@@ -26,30 +43,15 @@ def returned_paperwork(*, user) -> list[dict]:
     return out
 
 
-# (project_id, owner_ids, since) -> None: called inside the transaction that changed a project's
-# stage, status, amount, dates or owner; deal control refreshes its roll-ups after commit. ``since``
-# is the earliest day the change reaches back to (a reopened project's old close), if before today.
-project_change_listeners: list[Callable] = []
-
-
 def project_changed(*, project, previous_owner_id: int | None = None, since: datetime.date | None = None) -> None:
-    owner_ids = {project.owner_id, previous_owner_id} - {None}
+    owner_ids = sorted({project.owner_id, previous_owner_id} - {None})
     for listener in project_change_listeners:
-        listener(project_id=project.pk, owner_ids=sorted(owner_ids), since=since)
-
-
-# (owner_ids, since) -> None: called inside the transaction that changed someone's recorded work
-# (a form written, moved to another date, handed in or decided), dated from ``since`` on.
-activity_listeners: list[Callable] = []
+        listener(project=project, owner_ids=owner_ids, since=since)
 
 
 def activity_changed(*, owner_ids, since: datetime.date) -> None:
     for listener in activity_listeners:
         listener(owner_ids=sorted(set(owner_ids) - {None}), since=since)
-
-
-# (project, request) -> HTML: panels later apps add to the project page (deal control's probability and anomalies).
-project_panel_providers: list[Callable] = []
 
 
 def project_panels(*, project, request) -> list[str]:

@@ -273,8 +273,8 @@ class Project(TeamScopedMixin, models.Model):
     )
     customer_stage_observed_on = models.DateField(_("客户阶段观察日期"), editable=False)
     win_probability = models.DecimalField(
-        _("赢率(%)"), max_digits=5, decimal_places=2, validators=PERCENT, editable=False
-    )
+        _("赢率(%)"), max_digits=5, decimal_places=2, validators=PERCENT, editable=False, default=0
+    )  # written only by deal control (forecasting.probability): on every change, and by the roll-up
     # What the last scoring found behind the probability (its base and factors): the page reads it back.
     win_reasons = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.OPEN, editable=False)

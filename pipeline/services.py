@@ -105,8 +105,6 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
     project.stage_entered_at = now
     project.customer_stage = customer_stage or first
     project.customer_stage_observed_on = timezone.localdate()
-    project.win_probability = first.default_probability
-    project.win_reasons = {}
     project.amount_cny = project.peak_amount_cny = _amount_cny(project)
     project.furthest_stage_number = 1
     project.last_activity_at = now
@@ -217,8 +215,6 @@ def _checked_override(*, project: Project, gate: GateResult, by, override_reason
 def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datetime, by) -> None:
     project.stage = stage
     project.stage_entered_at = at
-    project.win_probability = stage.default_probability
-    project.win_reasons = {}
     project.furthest_stage_number = max(project.furthest_stage_number, stage.number)
     project.last_activity_at = at
     project._history_user = by
@@ -226,8 +222,6 @@ def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datet
         update_fields=[
             "stage",
             "stage_entered_at",
-            "win_probability",
-            "win_reasons",
             "furthest_stage_number",
             "last_activity_at",
             "updated_at",
@@ -284,7 +278,7 @@ def project_close(
     if outcome == Project.Status.WON:
         gate = evaluate_gate(project=locked, to_stage=None)
         override_reason = _checked_override(project=locked, gate=gate, by=by, override_reason=override_reason)
-        kind, probability, to_stage = StageChange.Kind.CLOSE_WON, Decimal("100"), last
+        kind, to_stage = StageChange.Kind.CLOSE_WON, last
         unmet = gate.unmet_texts() if override_reason else []
         locked.lost_reason = ""
         locked.success_story = (success_story or "").strip()
@@ -297,7 +291,7 @@ def project_close(
         if errors:
             raise ValidationError(errors, code="reason_required")
         kind = StageChange.Kind.CLOSE_LOST if outcome == Project.Status.LOST else StageChange.Kind.CLOSE_ABANDONED
-        probability, to_stage, unmet, override_reason = Decimal("0"), locked.stage, [], ""
+        to_stage, unmet, override_reason = locked.stage, [], ""
         locked.lost_reason = lost_reason
     else:
         raise ValidationError(_("未知的结案结果。"), code="bad_outcome")
@@ -321,8 +315,6 @@ def project_close(
         numbers = {s.pk: s.number for s in catalog_cache.stages()}
         locked.final_stay_stage_number, locked.final_stay_days = numbers[final.to_stage_id], final.days
     locked.status = outcome
-    locked.win_probability = probability
-    locked.win_reasons = {}
     locked.close_note = note
     locked.closed_at = now
     locked._history_user = by
@@ -357,8 +349,6 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked.lost_reason = ""
     locked.closed_at = None
     locked.final_stay_stage_number = locked.final_stay_days = None
-    locked.win_probability = locked.stage.default_probability
-    locked.win_reasons = {}
     locked.last_activity_at = change.at
     locked._history_user = by
     locked.save()

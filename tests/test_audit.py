@@ -14,6 +14,7 @@ NOT_EDITED = {
     "pipeline.StageChange",  # each stage move, by whom, appended
     "pipeline.CustomerStageObservation",  # each observation of the customer's stage, appended
     "forms_toolkit.Signoff",  # each signature, appended
+    "forms_toolkit.FormRecord",  # a copy of what every form shares, written with the form (its history is the form's)
     "forecasting.StageStat",
     "forecasting.FunnelSnapshot",
     "forecasting.ForecastRollup",

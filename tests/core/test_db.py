@@ -44,32 +44,3 @@ def test_the_closed_stays_index_covers_every_kind_that_starts_a_stay():
     index = next(i for i in StageChange._meta.indexes if i.name == "stagechange_closed_stays")
     kinds = dict(index.condition.children)["kind__in"]
     assert sorted(kinds) == sorted(StageChange.STAY_KINDS)
-
-
-def _forms_of(project_id):
-    from forms_toolkit.selectors import _project_forms
-
-    return _project_forms(project_id)
-
-
-@postgresql
-def test_a_reused_statement_answers_as_its_queryset_for_each_value(rep, project):
-    from core.db import ReusedSql
-    from demo.forms import demo_stage_form
-
-    other = demo_stage_form("F05", project=project, by=rep, status="draft")
-    demo_stage_form("F01", project=project, by=rep, status="draft")
-    statement = ReusedSql(_forms_of)
-    assert statement.rows(project.pk) == list(_forms_of(project.pk)) and len(statement.rows(project.pk)) == 2
-    assert statement.rows(other.pk + 10_000) == []
-
-
-@postgresql
-def test_a_placeholder_written_into_the_sql_is_refused():
-    from django.db.models import Value
-
-    from core.db import ReusedSql
-    from pipeline.models import StageDefinition
-
-    with pytest.raises(ValueError):
-        ReusedSql(lambda n: StageDefinition.objects.filter(number=Value(str(n))).values("pk")).rows(1)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from forecasting import anomalies, services
 from forecasting.models import Anomaly, DealControlSettings
@@ -210,3 +211,34 @@ def test_project_change_refreshes_only_its_own_anomalies(bare, make_project, rep
         )
     assert kinds(project) == ["tracks_disagree"]
     assert kinds(other) == []  # not touched until the next full run
+
+
+def test_a_rule_is_declared_in_one_place(bare, manager, client, monkeypatch):
+    """A new rule is one decorated finder: detection runs it, the kind has its name and its sentence,
+    and the anomaly list offers it as a filter, with nothing else touched."""
+    monkeypatch.setattr(anomalies.rules, "_entries", dict(anomalies.rules._entries))
+    big = bare(stage=2, amount=Decimal("90000000"))
+
+    @anomalies.rule(huge=_l("金额特别大"), explain=lambda d, *, now, anomaly: f"金额 {d['amount']}")
+    def huge(projects, *, config, norms, now):
+        for row in projects.filter(amount_cny__gte=50_000_000).values(*anomalies.PROJECT_FIELDS, "amount_cny"):
+            yield anomalies._hit(row, f"huge:{row['pk']}", "huge", "high", details={"amount": str(row["amount_cny"])})
+
+    detect()
+    anomaly = Anomaly.objects.get(project=big, kind="huge")
+    assert anomaly.get_kind_display() == "金额特别大" and anomalies.explain(anomaly).startswith("金额 9")
+    client.force_login(manager)
+    page = client.get("/control/anomalies/", {"kind": "huge"})
+    assert page.status_code == 200 and "金额特别大" in page.text
+
+
+def test_registries_replace_an_entry_registered_twice():
+    from core.registry import Registry
+
+    hooks: Registry = Registry("test")
+    first = hooks.register(lambda: 1, key="a")
+    hooks.register(lambda: 2, key="a")
+    hooks.register(first)
+    assert len(hooks) == 2 and hooks["a"]() == 2
+    with pytest.raises(LookupError):
+        hooks["missing"]

@@ -1,38 +1,15 @@
-"""The full refresh: rep activity runs beside the rest on PostgreSQL, after it on one connection
-elsewhere; either way every table is written, and a failure anywhere ends the whole run with it."""
+"""The full refresh: deal control's tables and rep activity, in one process or as a Celery group;
+either way every table is written, and a failure in either half ends the run with an error."""
 
-import threading
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
 
 from forecasting import rollups
 from forecasting.models import Anomaly, FunnelSnapshot, RepMonth, WinModel
 from forecasting.refresh import refresh_all
 
 STEPS = {"rep_months", "anomalies", "stage_stats", "win_model", "probabilities", "funnel_forecast", "total"}
-
-
-def _refresh_within(seconds: float) -> dict:
-    """refresh_all on a thread of its own, which must end: a half left waiting would hang the suite."""
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["timings"] = refresh_all()
-        except BaseException as error:
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), "the refresh never ended"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["timings"]
 
 
 def _both_halves_run_and_a_failure_stops_them(bare, rep, run=refresh_all):
@@ -55,10 +32,12 @@ def test_on_one_connection_both_halves_run_and_a_failure_stops_them(bare, rep):
     _both_halves_run_and_a_failure_stops_them(bare, rep)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the second connection is PostgreSQL's")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_on_postgresql_both_halves_run_beside_and_a_failure_stops_them(bare, rep):
-    with mock.patch("forecasting.refresh.threading.Thread", wraps=threading.Thread) as threads:
-        _both_halves_run_and_a_failure_stops_them(bare, rep, run=lambda: _refresh_within(120))
-    beside = [c for c in threads.call_args_list if c.kwargs.get("name") == "rollup-beside"]
-    assert len(beside) == 3
+def test_the_scheduled_rollup_is_a_group_of_its_two_halves(bare, rep):
+    """The beat's task sends deal control and rep activity as one Celery group (two worker processes
+    run them at once); here, eagerly, both run, and a half that fails raises."""
+    from forecasting import tasks
+
+    with mock.patch.object(tasks, "group", wraps=tasks.group) as grouped:
+        _both_halves_run_and_a_failure_stops_them(bare, rep, run=lambda: tasks.rollup_all.delay(full=True))
+    sent = grouped.call_args_list[0].args
+    assert [s.task for s in sent] == ["forecasting.rollup_deal_control", "forecasting.rollup_activity"]

@@ -25,7 +25,8 @@ def queue(rep, teammate, manager, other_rep, project, make_project):
     now = timezone.now()
     for name, days in (("old_visit", 10), ("research", 2), ("new_visit", 0), ("teammate_visit", 1), ("other_team", 5)):
         form = forms[name]
-        type(form).objects.filter(pk=form.pk).update(submitted_at=now - datetime.timedelta(days=days, minutes=1))
+        form.submitted_at = now - datetime.timedelta(days=days, minutes=1)
+        form.save(update_fields=["submitted_at"])  # the form and its FormRecord
     return forms
 
 

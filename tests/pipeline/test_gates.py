@@ -90,7 +90,9 @@ def test_another_app_plugs_in_a_condition_kind(project, stage, rep, monkeypatch)
         calls.append((len(projects), len(conditions)))
         return {(p.pk, c.pk) for p in projects for c in conditions}
 
-    monkeypatch.setitem(gates._KINDS, "site_survey_done", gates.ConditionKindSpec(evaluator=evaluator, hint="勘查"))
+    monkeypatch.setitem(
+        gates.condition_kinds, "site_survey_done", gates.ConditionKindSpec(evaluator=evaluator, hint="勘查")
+    )
     StageCondition.objects.create(stage=stage(1), kind="site_survey_done", text="完成现场勘查")
     meet_stage(project, 1, rep)
     assert gates.evaluate_gate(project=project, to_stage=stage(2)).is_open
