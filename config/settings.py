@@ -109,7 +109,8 @@ TEMPLATES = [
     {
         # <app>/jinja2/: the hottest per-user fragments (core.jinja_env says why)
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [Path(django.forms.__file__).parent / "jinja2"],  # Django's own widget templates
+        # ours first (core/jinja2 overrides Django's select.html), then Django's own widget templates
+        "DIRS": [BASE_DIR / "core" / "jinja2", Path(django.forms.__file__).parent / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {"environment": "core.jinja_env.environment"},
     },

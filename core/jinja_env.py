@@ -2,20 +2,30 @@
 template language's cost shows (board cards, form fields and widgets). Autoescaping is on; the
 translations are Django's, so a string is translated the same in either kind of template."""
 
+import html
+
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.html import conditional_escape
 from jinja2 import Environment
+from markupsafe import Markup
 
 from core.templatetags.paper import money
+
+
+def _escaped(value):
+    """A plain string escaped as Django's ``escape`` does (``html.escape``: &#x27; and &quot;); anything
+    else (safe strings, numbers, dates, lazy translations) is left to the autoescaping."""
+    if type(value) is str:
+        return Markup(html.escape(value))  # noqa: S704  (escaped on this line)
+    return value
 
 
 def environment(**options) -> Environment:
     options.pop("autoescape", None)
     # Every value printed is escaped as Django escapes it (&#x27; and &quot;, where MarkupSafe writes
     # &#39; and &#34;), so a page reads the same whichever kind of template wrote a part of it.
-    options["finalize"] = conditional_escape
+    options["finalize"] = _escaped
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
     # Old-style gettext: ``_("本阶段 %(d)s 天")|format(d=n)``, the form makemessages finds.
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)  # type: ignore[attr-defined]
