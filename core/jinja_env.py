@@ -2,23 +2,19 @@
 template language's cost shows (board cards, form fields and widgets). Autoescaping is on; the
 translations are Django's, so a string is translated the same in either kind of template."""
 
-import html
-
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.html import escape
 from jinja2 import Environment
-from markupsafe import Markup
 
 from core.templatetags.paper import money
 
 
 def _escaped(value):
-    """A plain string escaped as Django's ``escape`` does (``html.escape``: &#x27; and &quot;); anything
-    else (safe strings, numbers, dates, lazy translations) is left to the autoescaping."""
-    if type(value) is str:
-        return Markup(html.escape(value))  # noqa: S704  (escaped on this line)
-    return value
+    """A plain string escaped by Django's ``escape`` (&#x27; and &quot;); anything else (safe strings,
+    numbers, dates, lazy translations) is left to the autoescaping."""
+    return escape(value) if type(value) is str else value
 
 
 def environment(**options) -> Environment:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.directory import directory
 from accounts.models import Team, User
 from forecasting.backtest import MIN_JUDGED
@@ -664,7 +665,6 @@ def forecast_category_label(*, project, forecast: ProjectForecast | None) -> str
 
 def project_control(*, project, user, kept=None) -> dict:
     """Deal control on the project page: probability in words, forecast category, active anomalies."""
-    from forecasting.services import can_adjust_forecast, can_manage_anomalies
 
     forecast = ProjectForecast.objects.filter(project=project).select_related("rep_set_by", "manager_by").first()
     return {
@@ -674,9 +674,9 @@ def project_control(*, project, user, kept=None) -> dict:
         "category_label": forecast_category_label(project=project, forecast=forecast),
         "categories": ForecastCategory.choices,
         "can_set_category": project.is_open and project.is_editable_by(user),
-        "can_adjust": project.is_open and can_adjust_forecast(user=user, team_id=project.team_id),
+        "can_adjust": project.is_open and permissions.acts_for_team(user, team_id=project.team_id),
         "anomalies": list(project.anomalies.active().select_related("owner").order_by("-since")),
-        "can_manage_anomalies": can_manage_anomalies(user=user, team_id=project.team_id),
+        "can_manage_anomalies": permissions.acts_for_team(user, team_id=project.team_id),
         "kept": kept or {},
     }
 

@@ -16,13 +16,6 @@ from forecasting.rollups import month_start
 from forecasting.tasks import project_changed
 
 
-def can_adjust_forecast(*, user, team_id) -> bool:
-    return permissions.acts_for_team(user, team_id=team_id)
-
-
-can_manage_anomalies = can_adjust_forecast
-
-
 def _effective(forecast: ProjectForecast) -> str:
     return forecast.manager_category or forecast.rep_category or ForecastCategory.PIPELINE
 
@@ -58,7 +51,7 @@ def forecast_category_set(*, project, by, category: str) -> ProjectForecast:
 @transaction.atomic
 def forecast_category_adjust(*, project, by, category: str, note: str) -> ProjectForecast:
     """A manager's adjustment, with a note; the rep's own call is kept beside it. An empty category withdraws it."""
-    if not can_adjust_forecast(user=by, team_id=project.team_id):
+    if not permissions.acts_for_team(by, team_id=project.team_id):
         raise PermissionDenied(_("只有销售经理可以调整预测类别。"))
     note = (note or "").strip()
     if category and category not in ForecastCategory.values:
@@ -75,7 +68,7 @@ def forecast_category_adjust(*, project, by, category: str, note: str) -> Projec
 @transaction.atomic
 def targets_save(*, team, month: datetime.date, amounts: dict, by) -> int:
     """Set the month's targets: ``amounts`` maps a rep's id (or None for the team) to an amount or None (no target)."""
-    if not can_adjust_forecast(user=by, team_id=team.pk):
+    if not permissions.acts_for_team(by, team_id=team.pk):
         raise PermissionDenied(_("只有销售经理可以设置目标。"))
     month = month_start(month)
     written = 0
@@ -96,7 +89,7 @@ def targets_save(*, team, month: datetime.date, amounts: dict, by) -> int:
 
 
 def _check_manager(anomaly: Anomaly, by) -> None:
-    if not can_manage_anomalies(user=by, team_id=anomaly.team_id):
+    if not permissions.acts_for_team(by, team_id=anomaly.team_id):
         raise PermissionDenied(_("只有销售经理可以处理异常。"))
 
 

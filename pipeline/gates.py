@@ -175,34 +175,24 @@ def _url(name: str) -> Callable[[Project, StageCondition], str]:
     return lambda project, condition: reverse(name, args=[project.pk])
 
 
-condition_kinds.register(
-    ConditionKindSpec(
-        evaluator=_checklist,
-        hint=_("完成后在项目页勾选确认。"),
-    ),
-    key=StageCondition.Kind.CHECKLIST,
-)
-condition_kinds.register(
-    ConditionKindSpec(
+# The pipeline's own condition kinds; the forms toolkit adds its two in FormsToolkitConfig.ready().
+BUILT_IN_KINDS = {
+    StageCondition.Kind.CHECKLIST: ConditionKindSpec(evaluator=_checklist, hint=_("完成后在项目页勾选确认。")),
+    StageCondition.Kind.DECISION_MAKER_IDENTIFIED: ConditionKindSpec(
         evaluator=_buying_center,
         hint=_("在“与采购有关人的角色与态度”中标出角色为决策者的人。"),
         url=_url("pipeline:buying-center"),
     ),
-    key=StageCondition.Kind.DECISION_MAKER_IDENTIFIED,
-)
-condition_kinds.register(
-    ConditionKindSpec(
+    StageCondition.Kind.BUYING_CENTER_MAPPED: ConditionKindSpec(
         evaluator=_buying_center,
         hint=_("把参与这次采购的人加入“与采购有关人的角色与态度”。"),
         url=_url("pipeline:buying-center"),
     ),
-    key=StageCondition.Kind.BUYING_CENTER_MAPPED,
-)
-condition_kinds.register(
-    ConditionKindSpec(
+    StageCondition.Kind.PROCUREMENT_MAP_FILLED: ConditionKindSpec(
         evaluator=_procurement_map_filled,
         hint=_("填写“客户内部采购流程”的步骤与负责人。"),
         url=_url("pipeline:procurement-map"),
     ),
-    key=StageCondition.Kind.PROCUREMENT_MAP_FILLED,
-)
+}
+for _kind, _spec in BUILT_IN_KINDS.items():
+    condition_kinds.register(_spec, key=_kind)
