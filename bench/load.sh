@@ -25,5 +25,23 @@ sleep 3
 # in bench/results/load_stats_history.csv.
 RATE=2
 RAMP=$(( (USERS_N + RATE - 1) / RATE ))
+# Web CPU: user + system time of gunicorn's master and workers (/proc), over the measured window.
+web_cpu_ticks() {
+  local total=0 pid fields
+  for pid in $WEB $(pgrep -P $WEB); do
+    read -r -a fields < "/proc/$pid/stat" || continue
+    total=$(( total + fields[13] + fields[14] ))
+  done
+  echo $total
+}
 .venv/bin/locust -f bench/locustfile.py --headless -u "$USERS_N" -r "$RATE" -t "$(( MINUTES * 60 + RAMP ))s" \
-  --reset-stats --host "http://127.0.0.1:$PORT" --only-summary --csv bench/results/load
+  --reset-stats --host "http://127.0.0.1:$PORT" --only-summary --csv bench/results/load &
+LOCUST=$!
+sleep "$RAMP"
+CPU_START=$(web_cpu_ticks)
+wait $LOCUST
+CPU_END=$(web_cpu_ticks)
+REQUESTS=$(awk -F, '$2 == "Aggregated" { print $3 }' bench/results/load_stats.csv)
+awk -v ticks=$(( CPU_END - CPU_START )) -v hz="$(getconf CLK_TCK)" -v n="$REQUESTS" 'BEGIN {
+  printf "web CPU over the measured window: %.1f s for %d requests, %.1f ms a request\n", ticks / hz, n, n ? ticks / hz * 1000 / n : 0
+}' | tee bench/results/load_cpu.txt

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
+import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -37,7 +40,7 @@ from forms_toolkit.services import stage_form_create
 from pipeline import services
 from pipeline.models import Project, StageDefinition
 
-PAGE_P95_MS, DASHBOARD_P95_MS, MAX_QUERIES = 100, 50, 8
+PAGE_P95_MS, DASHBOARD_P95_MS, BOARD_P95_MS, MAX_QUERIES = 100, 50, 60, 8
 ROLLUP_FULL_S, INCREMENTAL_MS = 10, 5
 PDF_1_PAGE_P95_MS, PDF_1_PAGE_KIB, PDF_10_PAGES_MS = 300, 500, 1200
 LARGE_TABLE_ROWS = 100_000
@@ -52,8 +55,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="bench/results")
         parser.add_argument("--skip-rollup", action="store_true")
         parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
+        parser.add_argument(
+            "--broker",
+            default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/0"),
+            help="the broker a 2-process worker takes the roll-up's Celery group from ('' to skip that row)",
+        )
 
-    def handle(self, *args, repeat, output, skip_rollup, only, **options):
+    def handle(self, *args, repeat, output, skip_rollup, only, broker, **options):
         logging.getLogger("weasyprint").setLevel(logging.WARNING)
         logging.getLogger("fontTools").setLevel(logging.WARNING)
         rep = (
@@ -105,8 +113,13 @@ class Command(BaseCommand):
                 results[f"rollup_{kind}_runs_s"] = runs
                 results[f"rollup_{kind}_steps_s"] = {k: round(v, 3) for k, v in timings.items()}
                 self.stdout.write(f"{kind} roll-up, slowest of {len(runs)}: {max(runs):.2f} s")
-            results["rollup_full_ok"] = results["rollup_full_s"] <= ROLLUP_FULL_S
-            self._verdict(results["rollup_full_ok"], f"full roll-up ≤ {ROLLUP_FULL_S} s")
+            if broker:
+                results["rollup_full_group_runs_s"] = self._rollup_as_group(broker)
+                results["rollup_full_group_s"] = max(results["rollup_full_group_runs_s"])
+            # The beat's roll-up is the group; in-process the halves run one after the other.
+            measured = results.get("rollup_full_group_s", results["rollup_full_s"])
+            results["rollup_full_ok"] = measured <= ROLLUP_FULL_S
+            self._verdict(results["rollup_full_ok"], f"full roll-up ≤ {ROLLUP_FULL_S} s ({measured:.2f} s)")
         if not only:
             results["incremental"] = self._incremental(rep, manager)
             self.stdout.write(f"incremental per stage change: {results['incremental']}")
@@ -246,6 +259,47 @@ class Command(BaseCommand):
         row["ok"] = set(statuses) == {200} and row["p95_ms"] <= PAGE_P95_MS
         return row
 
+    def _rollup_as_group(self, broker: str, runs: int = 3) -> list[float]:
+        """The full roll-up as the beat sends it (``forecasting.rollup_all``: a Celery group of its two
+        halves) to a worker of two processes on ``broker``, timed from sending to both halves done."""
+        from celery import Celery
+
+        queue = f"bench-rollup-{os.getpid()}"
+        env = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_QUEUE": queue}
+        done = re.compile(r"Task forecasting\.rollup_(deal_control|activity)\[[^\]]+\] succeeded")
+        # A client of its own: the project's app may already hold a producer for the broker it started with.
+        sender = Celery("crm-bench", broker=broker)
+        times = []
+        with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+            arguments = f"-A config worker --concurrency 2 -Q {queue} --loglevel INFO --without-gossip --without-mingle"
+            worker = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+                [sys.executable, "-m", "celery", *arguments.split()], stdout=log, stderr=subprocess.STDOUT, env=env
+            )
+            try:
+                self._wait_for(log, lambda text: "ready." in text, timeout=60)
+                for _ in range(runs):
+                    before = len(done.findall(Path(log.name).read_text()))
+                    started = time.perf_counter()
+                    sender.send_task("forecasting.rollup_all", args=(True,), queue=queue)
+                    self._wait_for(log, lambda text, n=before: len(done.findall(text)) >= n + 2, timeout=900)
+                    times.append(round(time.perf_counter() - started, 2))
+                    self.stdout.write(f"full roll-up as a Celery group on 2 worker processes: {times[-1]:.2f} s")
+            finally:
+                worker.terminate()
+                worker.wait(timeout=60)
+                sender.close()
+        return times
+
+    @staticmethod
+    def _wait_for(log, ready, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ready(Path(log.name).read_text()):
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"the roll-up worker did not answer in {timeout:.0f} s: {Path(log.name).read_text()[-2000:]}"
+                )
+            time.sleep(0.2)
+
     def _draft_visit(self, rep, project):
         """A draft visit report of the rep's to edit (generated forms are approved: their edit page redirects)."""
         draft = VisitReport.objects.filter(filled_by=rep, status="draft").order_by("pk").first()
@@ -281,7 +335,13 @@ class Command(BaseCommand):
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         scans = self._seq_scans(queries, large)
-        limit = DASHBOARD_P95_MS if name.split(",")[0] in DASHBOARDS else PAGE_P95_MS
+        limit = (
+            DASHBOARD_P95_MS
+            if name.split(",")[0] in DASHBOARDS
+            else BOARD_P95_MS
+            if name == "funnel board"
+            else PAGE_P95_MS
+        )
         row = {
             "page": name,
             "role": role,
