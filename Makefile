@@ -40,10 +40,11 @@ messages: venv
 	$(VPY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(VPY) manage.py compilemessages -l en --ignore=.venv
 
-# ruff (with the security and timezone rules) on the Python, djLint on the templates.
+# ruff (with the security and timezone rules) and mypy (django-stubs) on the Python, djLint on the templates.
 lint: venv
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
+	$(VPY) -m mypy .
 	$(VENV)/bin/djlint --lint templates */templates */jinja2
 
 # The benchmark runs against PostgreSQL: BENCH_DATABASE_URL, a database of its own (see README.md).

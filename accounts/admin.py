@@ -18,5 +18,5 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     history_list_display = ("role", "team", "is_active")
     list_display = ("username", "display_name", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("销售组织"), {"fields": ("role", "team", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("销售组织"), {"fields": ("role", "team")}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("销售组织"), {"fields": ("role", "team", "phone")}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("销售组织"), {"fields": ("role", "team")}))

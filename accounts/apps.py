@@ -10,11 +10,14 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from accounts import directory
+        from accounts.forms import limit_people
         from accounts.models import Team, User
-        from core.history import NAME_SOURCES
+        from core.forms import field_choices
+        from core.history import name_sources
 
-        NAME_SOURCES[User] = lambda: {p.pk: p.display_name for p in directory.directory().people}
-        NAME_SOURCES[Team] = lambda: {t.pk: str(t) for t in directory.directory().teams}
+        name_sources.register(lambda: {p.pk: p.display_name for p in directory.directory().people}, key=User)
+        name_sources.register(lambda: {t.pk: str(t) for t in directory.directory().teams}, key=Team)
+        field_choices.register(limit_people)
 
         for model in (Team, User):
             post_save.connect(directory.forget, sender=model, dispatch_uid=f"directory-{model.__name__}-save")

@@ -44,7 +44,7 @@ def _load() -> Directory:
     by_pk = {t.pk: t for t in teams}
     people = list(User.objects.filter(is_active=True).only(*FIELDS))
     for person in people:
-        person.team = by_pk.get(person.team_id)
+        person.team = by_pk.get(person.team_id) if person.team_id is not None else None
     people.sort(key=lambda p: (p.team is None, p.team.name if p.team else "", p.username))
     return Directory(teams=teams, people=people)
 

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +40,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("电话"), max_length=40, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     # who changed what, when (the audit trail: tests/test_audit.py)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

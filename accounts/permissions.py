@@ -46,7 +46,7 @@ def requires(rule: Rule, **from_url: str) -> Callable:
             demand(rule, request.user, **{name: kwargs[arg] for name, arg in from_url.items()})
             return view(request, *args, **kwargs)
 
-        wrapped.rule = rule  # type: ignore[attr-defined]  (what the view needs, for tests and docs)
+        wrapped.rule = rule  # type: ignore[attr-defined]  # what the view needs, for tests and docs
         return wrapped
 
     return decorate

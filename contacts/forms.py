@@ -2,10 +2,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact, DecisionMakerProfile
 from core.forms import DateInput, PaperForm
+from core.typing import Label
 from core.versioning import VersionedForm
 from customers.forms import offer_customers
 
-CONTACT_SECTIONS = [
+CONTACT_SECTIONS: list[tuple[Label, list[str]]] = [
     (_("基本信息"), ["customer", "name", "title", "employer", "reports_to"]),
     (_("客户关系"), ["rapport", "influence", "relationship_type", "relationship_status", "personality"]),
     (_("联系方式"), ["phone", "fax", "email"]),
@@ -31,7 +32,7 @@ CONTACT_SECTIONS = [
     (_("信息登记"), ["collected_by"]),
 ]
 
-PROFILE_SECTIONS = [
+PROFILE_SECTIONS: list[tuple[Label, list[str]]] = [
     (_("教育与经历"), ["education", "social_experience"]),
     (
         _("家庭情况"),

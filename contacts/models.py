@@ -147,7 +147,7 @@ class Contact(TeamScopedMixin, AuditBlock):
             return
         if self.reports_to_id == self.pk:
             raise ValidationError({"reports_to": _("联系人不能是自己的上级。")})
-        if self.customer_id and self.reports_to.customer_id != self.customer_id:
+        if self.customer_id and self.reports_to and self.reports_to.customer_id != self.customer_id:
             raise ValidationError({"reports_to": _("上级必须是同一客户的联系人。")})
         seen = {self.pk}
         boss = self.reports_to

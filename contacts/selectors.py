@@ -20,7 +20,7 @@ def org_chart(*, contacts: list[Contact]) -> list[OrgNode]:
     nodes = {c.pk: OrgNode(c) for c in contacts}
     roots: list[OrgNode] = []
     for c in contacts:
-        parent = nodes.get(c.reports_to_id)
+        parent = nodes.get(c.reports_to_id) if c.reports_to_id is not None else None
         if parent is not None and parent is not nodes[c.pk]:
             parent.children.append(nodes[c.pk])
         else:

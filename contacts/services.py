@@ -1,39 +1,49 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from contacts.models import Contact, DecisionMakerProfile
+from core.history import attribute_change
 from core.services import audit_block_register, audit_block_review, audit_block_update
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @transaction.atomic
-def contact_create(*, contact: Contact, by) -> Contact:
+def contact_create(*, contact: Contact, by: User) -> Contact:
     if contact.owner_id is None:
         contact.owner = by
     audit_block_register(record=contact, by=by)
-    contact._history_user = by
+    attribute_change(contact, by)
     contact.save()
     return contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, by, changed_fields: list[str], expected_version: int | None = None) -> Contact:
+def contact_update(
+    *, contact: Contact, by: User, changed_fields: list[str], expected_version: int | None = None
+) -> Contact:
     """The fields the form changed, unless someone saved the contact since ``expected_version``."""
     return audit_block_update(contact, by=by, changed_fields=changed_fields, expected_version=expected_version)
 
 
-def contact_review(*, contact: Contact, by) -> Contact:
+def contact_review(*, contact: Contact, by: User) -> Contact:
     return audit_block_review(record=contact, by=by)
 
 
 @transaction.atomic
 def decision_maker_profile_save(
-    *, profile: DecisionMakerProfile, by, changed_fields: list[str], expected_version: int | None = None
+    *, profile: DecisionMakerProfile, by: User, changed_fields: list[str], expected_version: int | None = None
 ) -> DecisionMakerProfile:
     """Create or update the F16 profile of a contact (an update: the changed fields, unless someone
     saved the profile since ``expected_version``)."""
     if profile.pk is None:
         profile.filled_by = by
         audit_block_register(record=profile, by=by)
-        profile._history_user = by
+        attribute_change(profile, by)
         profile.save()
         return profile
     return audit_block_update(profile, by=by, changed_fields=changed_fields, expected_version=expected_version)

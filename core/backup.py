@@ -12,7 +12,9 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -21,7 +23,7 @@ from django.utils import timezone
 MANIFEST = "manifest.json"
 
 
-def _pg_env(db: dict) -> dict[str, str]:
+def _pg_env(db: Mapping[str, Any]) -> dict[str, str]:
     env = {**os.environ}
     for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
         if db.get(key):

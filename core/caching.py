@@ -8,11 +8,12 @@ process, so callers read it and never change it.
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
-_held: dict[str, tuple[str, object]] = {}
+_held: dict[str, tuple[str, Any]] = {}
 
 
 def _stamp_key(key: str) -> str:

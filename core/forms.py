@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, LayoutObject
 from django import forms
@@ -12,9 +15,8 @@ from django.forms.formsets import (
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from accounts.directory import directory
-from accounts.models import User
-from accounts.selectors import user_assignable_list
+from core.registry import Registry
+from core.typing import Label
 
 
 class SearchSelect(forms.Select):
@@ -74,41 +76,17 @@ class ListedChoiceField(forms.ModelChoiceField):
         blank = [("", self.empty_label)] if self.empty_label is not None else []
         return blank + [(obj.pk, self.label_from_instance(obj)) for obj in self.listed]
 
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]  # stubs type the property as its value
 
 
-class UserChoiceField(ListedChoiceField):
-    """Picks a person (``listed``: people from the cached directory)."""
-
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.display_name}({obj.team or obj.get_role_display()})"
+# What a paper form or row offers in its fields to the user filling it: registered by the app that knows
+# (accounts: every field that picks a person lists the people the user may assign), called on each form.
+field_choices: Registry[Callable[[forms.BaseForm, Any], None]] = Registry("core.forms.field_choices")
 
 
-def limit_people(form: forms.BaseForm, user) -> None:
-    """Every field of ``form`` that picks a person offers the people ``user`` may assign.
-
-    Whoever the record already names stays on the list (a colleague since moved to another
-    team), so opening and saving it again does not fail.
-    """
-    assignable = user_assignable_list(user=user)
-    people = directory().assignable(user)
-    for name, old in list(form.fields.items()):
-        if not isinstance(old, forms.ModelChoiceField) or old.queryset.model is not User:
-            continue
-        queryset, listed = assignable, people
-        current = form.initial.get(name)
-        if current and all(str(p.pk) != str(current) for p in people):
-            named = User.objects.filter(pk=current)
-            queryset = assignable | named
-            listed = [*people, *named.select_related("team")]
-        form.fields[name] = UserChoiceField(
-            queryset=queryset,
-            listed=listed,
-            required=old.required,
-            label=old.label,
-            help_text=old.help_text,
-            initial=old.initial,
-        )
+def offer_choices(form: forms.BaseForm, user: Any) -> None:
+    for narrow in field_choices:
+        narrow(form, user)
 
 
 class FieldPair(LayoutObject):
@@ -142,16 +120,16 @@ class PaperForm(forms.ModelForm):
     a user are limited to the people the current user may assign.
     """
 
-    sections: list[tuple[str, list[str]]] = []
+    sections: list[tuple[Label, list[str]]] = []
     # (label, first field, second field, joiner): two fields the paper gives one label
-    pairs: tuple[tuple[str, str, str, str], ...] = ()
+    pairs: tuple[tuple[Label, str, str, Label], ...] = ()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if "collected_by" in self.fields and self.instance.pk is None and not self.initial.get("collected_by"):
             self.initial["collected_by"] = user.pk  # 信息采集人: whoever registers it, unless told
-        limit_people(self, user)
+        offer_choices(self, user)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 3
@@ -276,7 +254,7 @@ class RowForm(forms.ModelForm):
         for name, queryset in (limit_to or {}).items():
             self.fields[name].queryset = queryset
         if user is not None:
-            limit_people(self, user)
+            offer_choices(self, user)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+
+from core.registry import Registry
 
 
 @dataclass
@@ -32,15 +34,15 @@ class HistoryEntry:
 HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "awaiting_step"}
 
 # model -> () -> {pk: name}: names an app keeps cached (people, teams, stages), asked before the database.
-NAME_SOURCES: dict[type, Callable[[], dict[Any, str]]] = {}
+name_sources: Registry[Callable[[], dict[Any, str]]] = Registry("core.history.name_sources")
 # "app_label.model.field" -> () -> {pk: name}: a foreign key whose target is named its own way (a project's
-# 客户采购阶段 is the customer's stage of that row, not our stage's name). Asked before NAME_SOURCES.
-FIELD_NAME_SOURCES: dict[str, Callable[[], dict[Any, str]]] = {}
+# 客户采购阶段 is the customer's stage of that row, not our stage's name). Asked before name_sources.
+field_name_sources: Registry[Callable[[], dict[Any, str]]] = Registry("core.history.field_name_sources")
 
 
 def _names_key(model_field: models.Field):
     key = f"{model_field.model._meta.label_lower}.{model_field.name}"
-    return key if key in FIELD_NAME_SOURCES else model_field.related_model
+    return key if key in field_name_sources else model_field.related_model
 
 
 def _display(model_field: models.Field, value: Any, related: dict[tuple[type, Any], str]) -> str:
@@ -68,13 +70,13 @@ def _related_names(records, tracked) -> dict[tuple[type, Any], str]:
     user_model = get_user_model()
     names: dict[tuple[Any, Any], str] = {}
     for key, (model, ids) in wanted.items():
-        source = FIELD_NAME_SOURCES.get(key) if isinstance(key, str) else NAME_SOURCES.get(model)
+        source = field_name_sources.get(key) if isinstance(key, str) else name_sources.get(model)
         known = source() if source else {}
         for pk in ids & known.keys():
             names[(key, pk)] = known[pk]
         if missing := ids - known.keys():
-            for pk, obj in model._default_manager.in_bulk(missing).items():
-                names[(key, pk)] = obj.display_name if model is user_model else str(obj)
+            for pk, obj in cast(type[models.Model], model)._default_manager.in_bulk(missing).items():
+                names[(key, pk)] = cast(Any, obj).display_name if model is user_model else str(obj)
     return names
 
 
@@ -85,12 +87,13 @@ def history_entries(
 
     Fields named in ``redacted`` show that they changed, never their values.
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    kept = {f.attname for f in obj.history.model._meta.concrete_fields}
+    history = cast(Any, obj).history  # django-simple-history's manager
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    kept = {f.attname for f in history.model._meta.concrete_fields}
     tracked = [f for f in obj._meta.concrete_fields if f.attname in kept and f.attname not in HIDDEN_FIELDS]
     related = _related_names(records, tracked)
     action_labels = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
-    entries = []
+    entries: list[HistoryEntry] = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
             break
@@ -137,7 +140,7 @@ def row_history_entries(history, *, label: str, limit: int = 50) -> list[History
     related = _related_names(records, tracked)
     actions = {"+": _("新增一行"), "~": _("修改一行"), "-": _("删除一行")}
     last: dict[Any, Any] = {}
-    entries = []
+    entries: list[HistoryEntry] = []
     for record in records:
         before = last.get(record.id)
         changes = []
@@ -162,3 +165,9 @@ def row_history_entries(history, *, label: str, limit: int = 50) -> list[History
             )
         )
     return entries[::-1][:limit]
+
+
+def attribute_change(record: models.Model, by: Any) -> None:
+    """Name ``by`` as the author of the history row the record's next save writes (django-simple-history
+    reads it from ``_history_user``)."""
+    setattr(record, "_history_user", by)  # noqa: B010 (simple-history's attribute, not declared on the model)

@@ -48,6 +48,10 @@ class AuditBlock(models.Model):
     def review_mark_label(self) -> str:
         return str(_("已审核") if self.is_reviewed else _("未审核"))
 
+    def team_id_for_visibility(self) -> int | None:
+        """The team whose manager reviews the record: the visibility mixin's (placed before this one) or the model's own."""
+        raise NotImplementedError
+
 
 class NumberSequence(models.Model):
     """The last number handed out for a key such as ``XM-2026`` or ``F05-2026``.

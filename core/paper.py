@@ -6,13 +6,18 @@ field as one box. Fields the paper gives one label (开始日期及结束日期)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+
+from core.registry import Registry
+from core.typing import Label
 
 
 @dataclass
@@ -39,8 +44,13 @@ def money(value, places=0) -> str:
         return str(value)
 
 
+def model_field(model: models.Model | type[models.Model], name: str) -> models.Field:
+    """The model's own field ``name`` (never a reverse relation: the paper prints a record's fields)."""
+    return cast(models.Field, model._meta.get_field(name))
+
+
 def field_display(obj: models.Model, name: str) -> str:
-    field = obj._meta.get_field(name)
+    field = model_field(obj, name)
     value = getattr(obj, name)
     if value is None or value == "":
         return ""
@@ -66,7 +76,7 @@ def field_display(obj: models.Model, name: str) -> str:
 
 def ticks(obj: models.Model, name: str, options=None) -> list[Tick] | None:
     """The paper's tick list for an enumeration (or ``options``: [(value, label)]), a box for yes/no."""
-    field = obj._meta.get_field(name)
+    field = model_field(obj, name)
     if options is None and field.choices:
         options = [(value, label) for value, label in field.flatchoices if value != ""]
     if options is not None:
@@ -105,13 +115,13 @@ def paper_rows(
                 values = [field_display(obj, n) for n in (name, second)]
                 rows.append(PaperRow(str(label), f" {joiner} ".join(v or "—" for v in values) if any(values) else ""))
                 continue
-            label = str(obj._meta.get_field(name).verbose_name)
+            label = str(model_field(obj, name).verbose_name)
             if name in redacted:
                 rows.append(PaperRow(label, "", hidden=True))
                 continue
             row = PaperRow(label, field_display(obj, name))
             if name in options:  # the paper's own word for the chosen option
-                chosen = obj._meta.get_field(name).value_from_object(obj)
+                chosen = model_field(obj, name).value_from_object(obj)
                 row.value = next((str(text) for value, text in options[name] if str(value) == str(chosen)), row.value)
             if tick_lists:
                 row.ticks = ticks(obj, name, options.get(name))
@@ -136,23 +146,20 @@ def audit_rows(record) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class PrintedAs:
     code: str
-    title: str
-    url: object  # record -> the PDF's address
-    may_print: object = None  # (record, user) -> bool; None: whoever may read the record
+    title: Label
+    url: Callable[[Any], str]  # record -> the PDF's address
+    may_print: Callable[[Any, Any], bool] | None = None  # (record, user) -> bool; None: whoever may read the record
 
 
-# model -> the paper forms its records print as. An app that prints a record registers it here (the
-# forms toolkit prints customers as F02, projects as F08 and F09), so the record's own app imports nothing.
-PRINTED_AS: dict[type, list[PrintedAs]] = {}
+# (model, code) -> a paper form the model's records print as. An app that prints a record registers it
+# in its ready() (the forms toolkit prints customers as F02, projects as F08 and F09), so the record's
+# own app imports nothing.
+printed_as: Registry[PrintedAs] = Registry("core.paper.printed_as")
 
 
-def register_printed_as(model: type, printed: PrintedAs) -> None:
-    PRINTED_AS.setdefault(model, []).append(printed)
-
-
-def print_links(*, record, user) -> list[tuple[str, str]]:
+def print_links(*, record: models.Model, user: Any) -> list[tuple[str, str]]:
     return [
         (f"{p.code} {p.title}", p.url(record))
-        for p in PRINTED_AS.get(type(record), [])
-        if p.may_print is None or p.may_print(record, user)
+        for (model, _code), p in printed_as.items()
+        if model is type(record) and (p.may_print is None or p.may_print(record, user))
     ]

@@ -7,16 +7,26 @@ which answers that for a term of three characters or more; for a two-character t
 checks them. A related model's column (a project's customer name) is searched on its own table
 and matched by id, so the planner ORs index scans instead of joining and reading every row.
 Other databases run the same LIKE without an index.
+
+A whole 编号 as the system writes them (``XM-2026-000123``, ``F05-2026-000045``) is looked up by
+that number alone: its trigrams (``F05``, ``-20``, ``202`` …) are shared by every record of the
+year, so the trigram index would hand back most of the table for the LIKE to check.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.db import connection, migrations
-from django.db.models import F, Func, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Func, Manager, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import Lookup
 
 BIGRAMS = "crm_bigrams"
+# A readable number: prefix, year, sequence (``core.services.number_next``; a loaded history may
+# write its sequence with a letter in front).
+WHOLE_NUMBER = re.compile(r"[A-Z][A-Z0-9]*-\d{4}-[A-Z0-9]+")
 
 
 class _Bigrams(Func):
@@ -57,9 +67,17 @@ def _column_contains(field: str, text: str) -> Q:
     return q
 
 
-def contains(text: str, *fields: str, via: dict[str, tuple[QuerySet, tuple[str, ...]]] | None = None) -> Q:
+def contains(
+    text: str,
+    *fields: str,
+    via: dict[str, tuple[QuerySet[Any] | Manager[Any], tuple[str, ...]]] | None = None,
+    number: str | None = None,
+) -> Q:
     """Rows where any of ``fields`` contains ``text``, or whose ``via`` foreign key points at a row of
-    that queryset where one of its fields does: ``via={"customer": (Customer.objects, ("name",))}``."""
+    that queryset where one of its fields does: ``via={"customer": (Customer.objects, ("name",))}``.
+    ``number`` names the field holding the record's 编号: a whole number typed is matched there exactly."""
+    if number is not None and WHOLE_NUMBER.fullmatch(text.strip().upper()):
+        return Q(**{number: text.strip().upper()})
     q = Q()
     for field in fields:
         q |= _column_contains(field, text)

@@ -1,13 +1,22 @@
 """Writes shared by every record that carries the paper's audit block."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import attribute_change
 from core.models import AuditBlock, DataExport
 from core.versioning import AUDIT_FIELDS, copy_changes, lock_for_edit, save_version
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def audit_block_register(*, record: AuditBlock, by) -> None:
+
+def audit_block_register(*, record: AuditBlock, by: User) -> None:
     """Fill what the system knows when a record is first entered (not saved here)."""
     record.registered_on = timezone.localdate()
     record.entered_by = by
@@ -15,7 +24,7 @@ def audit_block_register(*, record: AuditBlock, by) -> None:
         record.collected_by = by
 
 
-def audit_block_after_edit(*, record: AuditBlock, by, changed: bool) -> None:
+def audit_block_after_edit(*, record: AuditBlock, by: User, changed: bool) -> None:
     """An edit by someone who may not review takes the review mark away: the reviewed text changed."""
     if changed and record.is_reviewed and not can_review(record=record, user=by):
         record.is_reviewed = False
@@ -23,21 +32,21 @@ def audit_block_after_edit(*, record: AuditBlock, by, changed: bool) -> None:
         record.reviewed_at = None
 
 
-def can_review(*, record, user) -> bool:
+def can_review(*, record: AuditBlock, user: User) -> bool:
     """审核 is the team manager's action (directors and admins may too)."""
     if user.sees_everything:
         return True
-    return user.manages(record.team_id_for_visibility())
+    return bool(user.manages(record.team_id_for_visibility()))
 
 
 @transaction.atomic
-def audit_block_review(*, record: AuditBlock, by) -> AuditBlock:
+def audit_block_review[R: AuditBlock](*, record: R, by: User) -> R:
     """Mark the record reviewed (审核) by ``by`` and save just that, with ``by`` in its history."""
     record.is_reviewed = True
     record.reviewed_by = by
     record.reviewed_at = timezone.now()
-    record._history_user = by
-    record.save(update_fields=["is_reviewed", "reviewed_by", "reviewed_at", "updated_at"])
+    attribute_change(record, by)
+    record.save(update_fields=[*AUDIT_FIELDS, "updated_at"])
     return record
 
 
@@ -54,11 +63,18 @@ def number_next(*, prefix: str, width: int = 6) -> str:
     return f"{key}-{sequence.last:0{width}d}"
 
 
-def record_export(*, by, page: str, table: str, fmt: str, rows: int) -> DataExport:
+def record_export(*, by: User, page: str, table: str, fmt: str, rows: int) -> DataExport:
     return DataExport.objects.create(by=by, page=page[:200], table=table[:100], format=fmt, rows=rows)
 
 
-def audit_block_update(record: AuditBlock, *, by, changed_fields, expected_version, derive=None) -> AuditBlock:
+def audit_block_update[R: AuditBlock](
+    record: R,
+    *,
+    by: User,
+    changed_fields: list[str],
+    expected_version: int | None,
+    derive: Callable[[R], Iterable[str]] | None = None,
+) -> R:
     """An edit of a record with the paper's audit block, under optimistic locking: the fields the
     form changed written onto the locked row (``derive(row)`` names what it sets from them), the
     review mark taken away where the editor may not review. EditConflict when the row moved on."""
@@ -66,6 +82,6 @@ def audit_block_update(record: AuditBlock, *, by, changed_fields, expected_versi
     copy_changes(record, current, changed_fields)
     derived = list(derive(current)) if derive else []
     audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
-    current._history_user = by
+    attribute_change(current, by)
     save_version(current, fields=[*changed_fields, *derived, *AUDIT_FIELDS])
     return current

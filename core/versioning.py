@@ -5,6 +5,9 @@ writes nothing and shows both sides; a save writes only the fields the form chan
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.db import models
 
@@ -23,21 +26,21 @@ class EditConflict(Exception):
 
 def lock_for_edit[M: models.Model](record: M, *, expected_version: int | None) -> M:
     """The saved row, locked until the transaction ends; EditConflict when it moved past ``expected_version``."""
-    current = type(record).objects.select_for_update().get(pk=record.pk)
-    if expected_version is not None and current.version != expected_version:
+    current = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    if expected_version is not None and cast(Any, current).version != expected_version:
         raise EditConflict(current)
     return current
 
 
-def copy_changes(source: models.Model, target: models.Model, names) -> None:
+def copy_changes(source: models.Model, target: models.Model, names: Iterable[str]) -> None:
     for name in names:
-        field = type(target)._meta.get_field(name)
+        field = cast(models.Field, type(target)._meta.get_field(name))
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def save_version(record: models.Model, *, fields) -> None:
+def save_version(record: models.Model, *, fields: Iterable[str]) -> None:
     """Save ``fields`` (and the version, and what changes by itself on every save) of a locked row."""
-    record.version += 1
+    cast(Any, record).version += 1
     automatic = [f.name for f in record._meta.concrete_fields if getattr(f, "auto_now", False)]
     record.save(update_fields=sorted({*fields, "version", *automatic}))
 
@@ -64,7 +67,7 @@ def conflict_rows(form: forms.ModelForm, current: models.Model, *, hidden=()) ->
     for name, field in form.fields.items():
         if name == "version" or name in hidden or name not in form.cleaned_data:
             continue
-        model_field = type(current)._meta.get_field(name)
+        model_field = cast(models.Field, type(current)._meta.get_field(name))
         theirs = model_field.value_from_object(current)
         mine = form.cleaned_data[name]
         if hasattr(mine, "pk"):
@@ -73,7 +76,7 @@ def conflict_rows(form: forms.ModelForm, current: models.Model, *, hidden=()) ->
             continue
         shown = form.cleaned_data[name]
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            shown = dict(field.choices).get(shown, shown)
+            shown = dict(cast(Iterable[tuple[Any, Any]], field.choices)).get(shown, shown)
         rows.append((str(field.label), field_display(current, name), "" if shown in (None, "") else str(shown)))
     return rows
 

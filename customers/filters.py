@@ -3,9 +3,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
+from accounts.forms import UserChoiceField
 from accounts.selectors import user_assignable_list
 from core.filters import OrderingFilter
-from core.forms import UserChoiceField
 from customers.models import Customer
 
 

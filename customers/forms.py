@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PaperForm, SearchSelect
+from core.typing import Label
 from core.versioning import VersionedForm
 from customers.models import Customer
 
@@ -17,7 +18,7 @@ def offer_customers(field: forms.ModelChoiceField, customers) -> None:
     field.queryset = customers  # also hands the widget its choices
 
 
-CUSTOMER_SECTIONS = [
+CUSTOMER_SECTIONS: list[tuple[Label, list[str]]] = [
     (
         _("基本信息"),
         [

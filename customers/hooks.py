@@ -7,7 +7,9 @@ from core.registry import Registry
 # (customer, user) -> [{"code", "title", "forms": [{"number", "status", "badge", "url"}], "create_url"}]
 customer_paperwork_providers: Registry[Callable] = Registry("customers.paperwork")
 
-# (customer, request) -> HTML: sections later apps add to the customer page (the pipeline's projects).
+# (customer, request) -> HTML: sections later apps add to the customer page, registered as
+# ``register(provider, key=(position, name))`` and shown by position: the contacts and their org
+# chart (10), the pipeline's projects (20).
 customer_panel_providers: Registry[Callable] = Registry("customers.panels")
 
 
@@ -19,4 +21,6 @@ def customer_paperwork(*, customer, user) -> list[dict]:
 
 
 def customer_panels(*, customer, request) -> list[str]:
-    return [provider(customer=customer, request=request) for provider in customer_panel_providers]
+    return [
+        provider(customer=customer, request=request) for _position, provider in sorted(customer_panel_providers.items())
+    ]

@@ -1,24 +1,32 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
+from core.history import attribute_change
 from core.services import audit_block_register, audit_block_review, audit_block_update
 from customers.models import Customer
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def customer_create(*, customer: Customer, by) -> Customer:
+def customer_create(*, customer: Customer, by: User) -> Customer:
     """Save a new customer; its team is its owner's team, so visibility follows the owner."""
     if customer.owner_id is None:
         customer.owner = by
     customer.team_id = customer.owner.team_id
     audit_block_register(record=customer, by=by)
-    customer._history_user = by
+    attribute_change(customer, by)
     customer.save()
     return customer
 
 
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, by, changed_fields: list[str], expected_version: int | None = None
+    *, customer: Customer, by: User, changed_fields: list[str], expected_version: int | None = None
 ) -> Customer:
     """Write the fields the form changed onto the saved row, unless someone saved it since
     ``expected_version`` (EditConflict: nothing is written)."""
@@ -34,5 +42,5 @@ def customer_update(
     )
 
 
-def customer_review(*, customer: Customer, by) -> Customer:
+def customer_review(*, customer: Customer, by: User) -> Customer:
     return audit_block_review(record=customer, by=by)

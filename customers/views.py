@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_editable_or_404, get_visible_or_404
-from contacts.selectors import org_chart
 from core.history import history_entries
 from core.services import can_review
 from core.views import paginate, query_without_page, render_page_or_partial, saved_or_conflict
@@ -45,15 +44,12 @@ def customer_detail(request, pk: int):
         request.user,
         pk=pk,
     )
-    contacts = list(customer.contacts.select_related("owner").order_by("name"))
     return render(
         request,
         "customers/customer_detail.html",
         {
             "customer": customer,
             "sections": CUSTOMER_SECTIONS[:-1],
-            "contacts": contacts,
-            "org_chart": org_chart(contacts=contacts),
             "history": history_entries(customer),
             "can_edit": customer.is_editable_by(request.user),
             "can_review": can_review(record=customer, user=request.user),

@@ -24,7 +24,7 @@ def load_targets() -> None:
     """Monthly targets for each team and rep, from three months back to three ahead."""
     from accounts.models import Team, User
     from forecasting.models import SalesTarget
-    from forecasting.selectors import shift_months
+    from forecasting.rollups import shift_months
 
     if SalesTarget.objects.exists():
         return
@@ -47,7 +47,7 @@ def load_forecast_snapshots(months: int = 6) -> None:
     its weighted amount at the stage it was then in; in commit from stage 7 on, in best case at 6.
     """
     from forecasting.models import ForecastSnapshot
-    from forecasting.selectors import shift_months
+    from forecasting.rollups import shift_months
 
     this_month = timezone.localdate().replace(day=1)
     past = [shift_months(this_month, -n) for n in range(months, 0, -1)]

@@ -198,7 +198,7 @@ def _backdate(project: Project, start: datetime.datetime, closes: int) -> None:
     last = times[-1]
     # Some projects have gone quiet for a while: the no-activity anomaly has something to show.
     quiet_days = (len(changes) * 7) % 24
-    updates = {
+    updates: dict[str, object] = {
         "stage_entered_at": last,
         "created_at": start,
         "last_activity_at": max(last, timezone.now() - datetime.timedelta(days=quiet_days)),

@@ -392,9 +392,10 @@ def _sync(hits: dict[str, Hit], *, scope, now) -> dict[str, int]:
     existing: dict[str, Anomaly] = {}
     keys = list(hits)
     for i in range(0, len(keys), 1000):
-        for anomaly in Anomaly.objects.filter(key__in=keys[i : i + 1000]):
-            existing[anomaly.key] = anomaly
-    created, changed = [], []
+        for row in Anomaly.objects.filter(key__in=keys[i : i + 1000]):
+            existing[row.key] = row
+    created: list[Anomaly] = []
+    changed: list[Anomaly] = []
     for key, hit in hits.items():
         anomaly = existing.get(key)
         if anomaly is None:

@@ -72,7 +72,7 @@ def choose(errors: dict[tuple, list[float]], judged: int) -> dict:
     return {"k": k, "ridge": ridge, "z": z}
 
 
-def month_starts(now, months: int = MONTHS) -> list[datetime.datetime]:
+def month_starts(now: datetime.datetime, months: int = MONTHS) -> list[datetime.datetime]:
     first = month_start(now)
     return [
         timezone.make_aware(datetime.datetime.combine(shift_months(first, -back), datetime.time.min))
@@ -80,7 +80,13 @@ def month_starts(now, months: int = MONTHS) -> list[datetime.datetime]:
     ]
 
 
-def run(*, now=None, config: DealControlSettings | None = None, months: int = MONTHS, store: bool = True):
+def run(
+    *,
+    now: datetime.datetime | None = None,
+    config: DealControlSettings | None = None,
+    months: int = MONTHS,
+    store: bool = True,
+) -> dict | WinBacktest:
     """Backtest the last ``months`` month-starts; keep (``store``) and return the result."""
     config = config or DealControlSettings.current()
     now = now or timezone.now()
@@ -93,11 +99,10 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
     scored: list[dict] = []  # the forward predictions, one per judged project and month
     per_month = []
     for start in month_starts(now, months):
-        train = [life for life in lives if life.closed_at < start]
-        candidates = [life for life in lives if life.created_at < start <= life.closed_at]
-        step = -(-len(candidates) // JUDGE_CAP)
-        judged = [(life, life.state_at(start)) for life in candidates[::step]] if candidates else []
-        judged = [(life, state) for life, state in judged if state is not None]
+        train = [life for life in lives if life.closed_at and life.closed_at < start]
+        candidates = [life for life in lives if life.closed_at and life.created_at < start <= life.closed_at]
+        step = max(-(-len(candidates) // JUDGE_CAP), 1)
+        judged = [(life, state) for life in candidates[::step] if (state := life.state_at(start)) is not None]
         month_errors, month_rows = _score_month(train, judged, defaults, config, grid, chosen_before)
         for key, found in month_errors.items():
             errors.setdefault(key, []).extend(found)
@@ -136,7 +141,14 @@ def run(*, now=None, config: DealControlSettings | None = None, months: int = MO
     return backtest
 
 
-def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, list[dict]]:
+def _score_month(
+    train: list[timeline.Life],
+    judged: list[tuple[timeline.Life, timeline.State]],
+    defaults: dict[int, float],
+    config: DealControlSettings,
+    grid: list[dict],
+    chosen: dict,
+) -> tuple[dict, list[dict]]:
     """Every tuning's Brier total on this month's judged projects, and the chosen tuning's predictions."""
     if not judged:
         return {}, []
@@ -147,7 +159,7 @@ def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, l
         if not by_ridge[ridge]["learned"]:
             by_ridge = {r: by_ridge[ridge] for r in GRID["ridge"]}  # too few closed: the same stage rates for all
             break
-    errors = {_key(t): [] for t in grid}
+    errors: dict[tuple, list[float]] = {_key(t): [] for t in grid}
     rows = []
     for life, state in judged:
         y = 1.0 if life.won else 0.0
@@ -181,7 +193,7 @@ def _score_month(train, judged, defaults, config, grid, chosen) -> tuple[dict, l
 def _briers(rows: list[dict]) -> dict:
     n = len(rows)
 
-    def brier(name):
+    def brier(name: str) -> float | None:
         return round(sum((r[name] - r["y"]) ** 2 for r in rows) / n, 4) if n else None
 
     return {

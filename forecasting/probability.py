@@ -22,12 +22,15 @@ pass with one ``now``; the project page reads those, so the two always agree.
 from __future__ import annotations
 
 import bisect
+import datetime
 import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,7 +76,7 @@ def outcomes(config: DealControlSettings) -> tuple[str, ...]:
     return (Project.Status.WON, Project.Status.LOST)
 
 
-def sample(queryset, cap: int):
+def sample(queryset: QuerySet[Project], cap: int) -> QuerySet[Project]:
     """An even, repeatable sample of at most about ``cap`` rows (every n-th id)."""
     n = queryset.count()
     step = math.ceil(n / cap) if n > cap else 1
@@ -120,7 +123,7 @@ def levels_of(state: timeline.State, gap: int) -> list[tuple[str, str]]:
 # Fitting ------------------------------------------------------------------------------------------
 
 
-def stage_table(lives, defaults: dict[int, float], k: float) -> dict[str, dict]:
+def stage_table(lives: Iterable[timeline.Life], defaults: dict[int, float], k: float) -> dict[str, dict]:
     """Won and lost among closed projects that had a stay in each stage, and the rate smoothed by ``k``."""
     counts = {n: [0, 0] for n in defaults}
     for life in lives:
@@ -138,7 +141,13 @@ def stage_table(lives, defaults: dict[int, float], k: float) -> dict[str, dict]:
     }
 
 
-def fit_parameters(lives, *, defaults, config: DealControlSettings, tuning: dict | None = None) -> dict:
+def fit_parameters(
+    lives: Iterable[timeline.Life],
+    *,
+    defaults: dict[int, float],
+    config: DealControlSettings,
+    tuning: dict | None = None,
+) -> dict:
     """Learn from these closed projects' lives (won or not): the parameters ``predict`` reads."""
     tuning = {**DEFAULT_TUNING, **(tuning or {})}
     lives = list(lives)
@@ -162,12 +171,13 @@ def fit_parameters(lives, *, defaults, config: DealControlSettings, tuning: dict
 class OwnerRecords:
     """Each owner's closed projects by stage reached, in the order they closed: their record as of any moment."""
 
-    def __init__(self, lives):
+    def __init__(self, lives: Iterable[timeline.Life]) -> None:
         rows: dict[tuple, list] = {}
         for life in lives:
             for number in life.reached():
                 rows.setdefault((life.owner_id, number), []).append((life.closed_at, 1 if life.won else 0))
-        self.times, self.wins = {}, {}
+        self.times: dict[tuple[int, int], list[datetime.datetime]] = {}
+        self.wins: dict[tuple[int, int], list[int]] = {}
         for key, found in rows.items():
             found.sort(key=lambda r: r[0])
             self.times[key] = [t for t, _ in found]
@@ -177,7 +187,7 @@ class OwnerRecords:
                 prefix.append(total)
             self.wins[key] = prefix
 
-    def at(self, owner, stage: int, moment=None) -> tuple[int, int]:
+    def at(self, owner: int, stage: int, moment: datetime.datetime | None = None) -> tuple[int, int]:
         """(won, closed) of the owner's projects that reached ``stage`` and closed before ``moment``."""
         times = self.times.get((owner, stage))
         if not times:
@@ -202,7 +212,9 @@ def owner_term(won: int, closed: int, rate: float, k: float) -> float:
 NUMERIC = 1  # the owner's record
 
 
-def _regression(lives, usual, defaults, gap, tuning) -> dict:
+def _regression(
+    lives: list[timeline.Life], usual: dict[int, float], defaults: dict[int, float], gap: int, tuning: dict
+) -> dict:
     """The ridge logistic regression on every point-in-time example, in projects' weight."""
     fit_rates = {int(n): s["rate"] for n, s in stage_table(lives, defaults, FIT_K).items()}
     offsets = {n: _logit(r) for n, r in fit_rates.items()}
@@ -247,22 +259,22 @@ def _regression(lives, usual, defaults, gap, tuning) -> dict:
     beta, cov = _newton(list(patterns), list(cells.values()), size, first, penalty, deff)
     freq = {level: seen[level] / examples for level in seen}
     shift = beta[0]
-    levels: dict[str, dict[str, dict]] = {}
+    by_group: dict[str, dict[str, dict]] = {}
     for group in GROUPS:
         members = [(level, i) for level, i in index.items() if level[0] == group]
         shift += sum(freq[level] * beta[i] for level, i in members)
         for level, i in members:
             a = {j: -freq[other] for other, j in members}
             a[i] += 1
-            levels.setdefault(group, {})[level[1]] = _level(a, beta, cov, level_projects[level])
+            by_group.setdefault(group, {})[level[1]] = _level(a, beta, cov, level_projects[level])
     for flag in FLAGS:
         if (flag, "1") in index:
-            levels.setdefault(flag, {})["1"] = _level({index[flag, "1"]: 1.0}, beta, cov, level_projects[flag, "1"])
+            by_group.setdefault(flag, {})["1"] = _level({index[flag, "1"]: 1.0}, beta, cov, level_projects[flag, "1"])
     return {
         "deff": round(deff, 3),
         "examples": examples,
         "shift": shift,
-        "levels": levels,
+        "levels": by_group,
         "fit_rates": {str(n): r for n, r in fit_rates.items()},
         "owners": records.table(),
         "owner": {"beta": beta[first], "var": cov[first][first]},
@@ -274,13 +286,21 @@ def _regression(lives, usual, defaults, gap, tuning) -> dict:
     }
 
 
-def _level(a: dict[int, float], beta, cov, projects: list[int]) -> dict:
+def _level(a: dict[int, float], beta: list[float], cov: list[list[float]], projects: list[int]) -> dict:
     effect = sum(w * beta[i] for i, w in a.items())
     variance = sum(wi * wj * cov[i][j] for i, wi in a.items() for j, wj in a.items())
     return {"effect": effect, "se": math.sqrt(max(variance, 0.0)), "projects": projects[0], "won": projects[1]}
 
 
-def _newton(patterns, cells, size, first, penalty, deff, iterations=40):
+def _newton(
+    patterns: list[tuple],
+    cells: list[list],
+    size: int,
+    first: int,
+    penalty: list[float],
+    deff: float,
+    iterations: int = 40,
+) -> tuple[list[float], list[list[float]]]:
     """Penalised maximum likelihood by Newton's method over grouped examples.
 
     A cell is (pattern, offset, numeric values, n, won); a pattern is the set of indicator columns
@@ -289,7 +309,7 @@ def _newton(patterns, cells, size, first, penalty, deff, iterations=40):
     beta = [0.0] * size
     k = size - first
     numeric = range(k)
-    hess = None
+    hess: list[list[float]] = [[0.0] * size for _ in range(size)]
     for _iteration in range(iterations):
         pattern_eta = [sum(beta[i] for i in p) for p in patterns]
         m = len(patterns)
@@ -315,17 +335,17 @@ def _newton(patterns, cells, size, first, penalty, deff, iterations=40):
                         xc[d] += wx * x[d]
         grad = [-penalty[i] * beta[i] for i in range(size)]
         hess = [[0.0] * size for _ in range(size)]
-        for pid, p in enumerate(patterns):
+        for pid, pattern in enumerate(patterns):
             ws, rs = w_sum[pid] / deff, r_sum[pid] / deff
-            wx = [v / deff for v in w_x[pid]]
-            for i in p:
+            wxs = [v / deff for v in w_x[pid]]
+            for i in pattern:
                 grad[i] += rs
                 row = hess[i]
-                for j in p:
+                for j in pattern:
                     row[j] += ws
                 for c in numeric:
-                    row[first + c] += wx[c]
-                    hess[first + c][i] += wx[c]
+                    row[first + c] += wxs[c]
+                    hess[first + c][i] += wxs[c]
         for c in numeric:
             grad[first + c] += rx[c] / deff
             for d in numeric:
@@ -337,13 +357,13 @@ def _newton(patterns, cells, size, first, penalty, deff, iterations=40):
         largest = max(abs(s) for s in step)
         if largest > 4:  # far from the optimum: a shorter step keeps Newton from overshooting
             step = [s * 4 / largest for s in step]
-        beta = [x + s for x, s in zip(beta, step, strict=True)]
+        beta = [b0 + s for b0, s in zip(beta, step, strict=True)]
         if largest < 1e-7:
             return beta, inverse
     return beta, _invert(hess)
 
 
-def _invert(matrix):
+def _invert(matrix: list[list[float]]) -> list[list[float]]:
     """Gauss–Jordan inverse of a small symmetric positive-definite matrix."""
     n = len(matrix)
     work = [row[:] + [1.0 if i == j else 0.0 for j in range(n)] for i, row in enumerate(matrix)]
@@ -403,11 +423,11 @@ class Factor:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def _choice_label(choices, value: str) -> str:
-    return dict(choices.choices).get(value, value)  # a value no longer offered still reads as itself
+def _choice_label(choices: type[models.Choices], value: str) -> str:
+    return str(dict(choices.choices).get(value, value))  # a value no longer offered still reads as itself
 
 
-def factor_label(code: str, value: str, *, days=None, usual=None) -> str:
+def factor_label(code: str, value: str, *, days: float | None = None, usual: float | None = None) -> str:
     if code == "category":
         return _("客户类别为“%(v)s”") % {"v": _choice_label(Customer.Category, value)}
     if code == "industry":
@@ -545,7 +565,7 @@ def predict(parameters: dict | None, state: timeline.State, *, default: float) -
 # The live model -----------------------------------------------------------------------------------
 
 
-def fit(*, config: DealControlSettings | None = None, now=None) -> WinModel:
+def fit(*, config: DealControlSettings | None = None, now: datetime.datetime | None = None) -> WinModel:
     """Learn from the closed projects (an even sample beyond ``LIVE_CAP``), with the tuning the latest
     backtest chose, and keep the fit as today's model."""
     config = config or DealControlSettings.current()
@@ -571,17 +591,19 @@ def model_and_settings() -> tuple[WinModel | None, DealControlSettings]:
     return cached(READ_KEY, lambda: (latest_model(), DealControlSettings.current()))
 
 
-def forget(**kwargs) -> None:
+def forget(**kwargs: object) -> None:
     forget_keys(READ_KEY)
 
 
-def latest_model(*, day=None) -> WinModel | None:
+def latest_model(*, day: datetime.date | None = None) -> WinModel | None:
     """The newest fit (or the one fitted on ``day``)."""
     models = WinModel.objects.only("learned", "parameters", "fitted_at", "closed", "won", "day")
     return (models.filter(day=day) if day else models).first()
 
 
-def current_states(queryset, *, now) -> list[tuple[timeline.State, dict]]:
+def current_states(
+    queryset: QuerySet[Project], *, now: datetime.datetime
+) -> Iterator[tuple[timeline.State, Mapping[str, Any]]]:
     """Open projects as they stand at ``now``, read in one query: (state, stored row)."""
     decision_makers = BuyingCenterMember.objects.filter(
         project=OuterRef("pk"), role=BuyingCenterMember.Role.DECISION_MAKER
@@ -625,7 +647,13 @@ def current_states(queryset, *, now) -> list[tuple[timeline.State, dict]]:
         yield state, row
 
 
-def score_open_projects(*, model: WinModel | None, project_ids=None, config=None, now=None) -> int:
+def score_open_projects(
+    *,
+    model: WinModel | None,
+    project_ids: Iterable[int] | None = None,
+    config: DealControlSettings | None = None,
+    now: datetime.datetime | None = None,
+) -> int:
     """Write each open project's probability and its reasons; only changed rows are written."""
     now = now or timezone.now()
     defaults = stage_defaults()
@@ -644,12 +672,12 @@ def score_open_projects(*, model: WinModel | None, project_ids=None, config=None
     return len(changed)
 
 
-def settle(project: Project, *, now=None) -> None:
+def settle(project: Project, *, now: datetime.datetime | None = None) -> None:
     """A project's probability as it stands after a change, written inside the change's transaction:
     100 won, 0 lost or abandoned, an open one scored by the newest model. With the roll-up's
     ``score_open_projects`` this is the only writer of ``Project.win_probability``."""
     if project.status == Project.Status.WON:
-        value, reasons = 100.0, {}
+        value, reasons = 100.0, dict[str, object]()
     elif not project.is_open:
         value, reasons = 0.0, {}
     else:

@@ -550,28 +550,28 @@ def stage_stats_refresh() -> int:
     for row in stays:
         histograms[(row["project__team_id"], row["to_stage_id"])][row["days"]] += row["n"]
         histograms[(None, row["to_stage_id"])][row["days"]] += row["n"]
-    company = defaultdict(int)
-    for row in list(by_team.values()):
-        for key, value in row.items():
+    company: defaultdict[str, int] = defaultdict(int)
+    for counts in list(by_team.values()):
+        for key, value in counts.items():
             company[key] += value
     by_team[None] = company
 
     now = timezone.now()
     stats = []
-    for team_id, row in by_team.items():
+    for team_id, counts in by_team.items():
         if team_id is None and not company:
             continue
         for s in stages:
             histogram = histograms.get((team_id, s.pk), {})
-            won_here = row.get(f"w{s.number}", 0)
+            won_here = counts.get(f"w{s.number}", 0)
             stats.append(
                 StageStat(
                     team_id=team_id,
                     stage=s,
-                    reached=row.get(f"r{s.number}", 0),
-                    advanced=row.get(f"r{s.number + 1}", 0) if s.number < 8 else won_here,
+                    reached=counts.get(f"r{s.number}", 0),
+                    advanced=counts.get(f"r{s.number + 1}", 0) if s.number < 8 else won_here,
                     won=won_here,
-                    lost=row.get(f"l{s.number}", 0),
+                    lost=counts.get(f"l{s.number}", 0),
                     stays=sum(histogram.values()),
                     days_total=sum(days * n for days, n in histogram.items()),
                     median_days=_median(histogram),

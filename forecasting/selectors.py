@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Subquery, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +33,16 @@ from forecasting.models import (
     WinModel,
 )
 from forecasting.probability import explain, factor_name
-from forecasting.rollups import month_start, months_between, shift_months  # noqa: F401  (used by views)
+from forecasting.rollups import month_start, shift_months
 from forecasting.tables import DAYS, INT, MONEY, PERCENT, Chart, Column, Table
 from pipeline.models import StageDefinition
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from pipeline.models import Project
+
 
 ZERO = Decimal("0")
 TARGET_WINDOW = 12  # months either side of this one that Reads.team_targets holds
@@ -48,7 +57,7 @@ class Scope:
     team_ids: tuple[int, ...] | None = None
     owner_id: int | None = None
 
-    def apply(self, queryset, *, team: str = "team_id", owner: str = "owner_id"):
+    def apply(self, queryset: QuerySet[Any, Any], *, team: str = "team_id", owner: str = "owner_id") -> Any:
         if self.owner_id is not None:
             return queryset.filter(**{owner: self.owner_id})
         if self.team_ids is not None:
@@ -56,7 +65,7 @@ class Scope:
         return queryset
 
 
-def _pct(part, whole) -> Decimal | None:
+def _pct(part: int | Decimal, whole: int | Decimal | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else None
 
 
@@ -67,7 +76,7 @@ def _label_month(month: datetime.date) -> str:
 # Funnel ------------------------------------------------------------------------------------------
 
 
-def latest_funnel_day():
+def latest_funnel_day() -> Subquery:
     return Subquery(FunnelSnapshot.objects.filter(day__lte=timezone.localdate()).order_by("-day").values("day")[:1])
 
 
@@ -111,7 +120,7 @@ class Reads:
         return list(self.scope.apply(rows).order_by().values("month", "team_id").annotate(amount=Sum("amount")))
 
     def targets_by(self, key: str, months: list[datetime.date]) -> dict:
-        wanted, totals = set(months), {}
+        wanted, totals = set(months), dict[Any, Decimal]()
         for r in self.team_targets:
             if r["month"] in wanted:
                 totals[r[key]] = totals.get(r[key], ZERO) + r["amount"]
@@ -165,7 +174,7 @@ def funnel_table(*, reads: Reads, stages: list[StageDefinition]) -> Table:
 
 
 def conversion_table(*, team_id: int | None, stages: list[StageDefinition]) -> Table:
-    stats = {s.stage_id: s for s in StageStat.objects.filter(team_id=team_id) if team_id or s.team_id is None}
+    stats = {s.stage_id: s for s in StageStat.objects.filter(Q(team_id=team_id)) if team_id or s.team_id is None}
     table = Table(
         name="conversion",
         title=_("阶段转化与停留天数"),
@@ -220,7 +229,9 @@ def forecast_table(*, scope: Scope, months: list[datetime.date], reads: Reads | 
         if r["category"] not in (ForecastRollup.WON, ForecastCategory.OMITTED):
             entry["weighted"] += r["weighted"]
     if reads is not None and reads.covers(months):
-        targets = {month: reads.targets_by("month", [month]).get(month) for month in months}
+        targets: Mapping[datetime.date, Decimal | None] = {
+            month: reads.targets_by("month", [month]).get(month) for month in months
+        }
     else:
         targets = _targets(scope=scope, months=months)
     table = Table(
@@ -284,7 +295,7 @@ def quarter_table(months_table: Table) -> Table:
 # People ------------------------------------------------------------------------------------------
 
 
-def _period_sums(queryset, key: str) -> dict:
+def _period_sums(queryset: QuerySet, key: str) -> dict:
     return {
         r[key]: r
         for r in queryset.order_by()
@@ -436,23 +447,23 @@ class Scorecard:
     activity: Table | None = None
 
     @property
-    def on_time_rate(self):
+    def on_time_rate(self) -> Decimal | None:
         return _pct(self.forms_on_time, self.forms_submitted)
 
     @property
-    def win_rate(self):
+    def win_rate(self) -> Decimal | None:
         return _pct(self.won, self.won + self.lost)
 
     @property
-    def ran_ahead_rate(self):
+    def ran_ahead_rate(self) -> Decimal | None:
         return _pct(self.ran_ahead, self.advances)
 
     @property
-    def average_cycle(self):
+    def average_cycle(self) -> int | None:
         return round(self.cycle_days_total / self.won) if self.won else None
 
     @property
-    def forecast_accuracy(self):
+    def forecast_accuracy(self) -> Decimal | None:
         values = [row[4] for row in self.accuracy.rows if row[4] is not None] if self.accuracy else []
         return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
 
@@ -609,7 +620,7 @@ def calibration() -> dict:
                 s["won"],
                 s["lost"],
                 _dec(s["default"] * 100),
-                _dec(s["rate"] * 100) if model.learned else None,
+                _dec(s["rate"] * 100) if model and model.learned else None,
             ]
         )
     stage_table = Table(
@@ -647,14 +658,14 @@ def calibration() -> dict:
     }
 
 
-def _dec(value) -> Decimal | None:
+def _dec(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
 
 
 # The project page --------------------------------------------------------------------------------
 
 
-def forecast_category_label(*, project, forecast: ProjectForecast | None) -> str:
+def forecast_category_label(*, project: Project, forecast: ProjectForecast | None) -> str:
     """What the forecast counts the project as: a closed project is no longer commit, best case or pipeline."""
     if project.status == project.Status.WON:
         return _("已赢单(计入实际赢单)")
@@ -663,7 +674,7 @@ def forecast_category_label(*, project, forecast: ProjectForecast | None) -> str
     return forecast.get_category_display() if forecast else str(ForecastCategory.PIPELINE.label)
 
 
-def project_control(*, project, user, kept=None) -> dict:
+def project_control(*, project: Project, user: User, kept: dict | None = None) -> dict:
     """Deal control on the project page: probability in words, forecast category, active anomalies."""
 
     forecast = ProjectForecast.objects.filter(project=project).select_related("rep_set_by", "manager_by").first()
@@ -681,9 +692,9 @@ def project_control(*, project, user, kept=None) -> dict:
     }
 
 
-def anomaly_filter_counts(*, queryset) -> dict:
+def anomaly_filter_counts(*, queryset: QuerySet) -> dict:
     return dict(queryset.order_by().values_list("kind").annotate(n=Count("pk")))
 
 
-def team_choices(user) -> list[Team]:
+def team_choices(user: User) -> list[Team]:
     return directory().teams_for(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,31 +12,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from core.history import attribute_change
 from forecasting.models import Anomaly, ForecastCategory, ProjectForecast, SalesTarget
 from forecasting.rollups import month_start
 from forecasting.tasks import project_changed
+
+if TYPE_CHECKING:
+    from accounts.models import Team, User
+    from pipeline.models import Project
 
 
 def _effective(forecast: ProjectForecast) -> str:
     return forecast.manager_category or forecast.rep_category or ForecastCategory.PIPELINE
 
 
-def _forecast_save(forecast: ProjectForecast, *, project, by) -> ProjectForecast:
+def _forecast_save(forecast: ProjectForecast, *, project: Project, by: User) -> ProjectForecast:
     forecast.category = _effective(forecast)
-    forecast._history_user = by
+    attribute_change(forecast, by)
     forecast.save()
     project_changed.delay_on_commit(project.pk, [project.owner_id], None)  # its funnel and forecast rows
     return forecast
 
 
-def _forecast_for(project) -> ProjectForecast:
+def _forecast_for(project: Project) -> ProjectForecast:
     return ProjectForecast.objects.select_for_update().filter(project=project).first() or ProjectForecast(
         project=project
     )
 
 
 @transaction.atomic
-def forecast_category_set(*, project, by, category: str) -> ProjectForecast:
+def forecast_category_set(*, project: Project, by: User, category: str) -> ProjectForecast:
     """The rep's call on the project: commit, best case, pipeline or omitted."""
     if category not in ForecastCategory.values:
         raise ValidationError({"category": _("请选择预测类别。")}, code="invalid")
@@ -49,7 +55,7 @@ def forecast_category_set(*, project, by, category: str) -> ProjectForecast:
 
 
 @transaction.atomic
-def forecast_category_adjust(*, project, by, category: str, note: str) -> ProjectForecast:
+def forecast_category_adjust(*, project: Project, by: User, category: str, note: str) -> ProjectForecast:
     """A manager's adjustment, with a note; the rep's own call is kept beside it. An empty category withdraws it."""
     if not permissions.acts_for_team(by, team_id=project.team_id):
         raise PermissionDenied(_("只有销售经理可以调整预测类别。"))
@@ -66,7 +72,7 @@ def forecast_category_adjust(*, project, by, category: str, note: str) -> Projec
 
 
 @transaction.atomic
-def targets_save(*, team, month: datetime.date, amounts: dict, by) -> int:
+def targets_save(*, team: Team, month: datetime.date, amounts: dict, by: User) -> int:
     """Set the month's targets: ``amounts`` maps a rep's id (or None for the team) to an amount or None (no target)."""
     if not permissions.acts_for_team(by, team_id=team.pk):
         raise PermissionDenied(_("只有销售经理可以设置目标。"))
@@ -82,19 +88,19 @@ def targets_save(*, team, month: datetime.date, amounts: dict, by) -> int:
             raise ValidationError(_("目标金额不能为负数。"), code="negative")
         target = existing or SalesTarget(month=month, team=team, owner_id=owner_id)
         target.amount = amount
-        target._history_user = by
+        attribute_change(target, by)
         target.save()
         written += 1
     return written
 
 
-def _check_manager(anomaly: Anomaly, by) -> None:
+def _check_manager(anomaly: Anomaly, by: User) -> None:
     if not permissions.acts_for_team(by, team_id=anomaly.team_id):
         raise PermissionDenied(_("只有销售经理可以处理异常。"))
 
 
 @transaction.atomic
-def anomaly_acknowledge(*, anomaly: Anomaly, by, note: str = "") -> Anomaly:
+def anomaly_acknowledge(*, anomaly: Anomaly, by: User, note: str = "") -> Anomaly:
     """The manager has seen it and is on it; it stays on the list until resolved or cleared."""
     _check_manager(anomaly, by)
     if anomaly.status != Anomaly.Status.OPEN:
@@ -107,7 +113,7 @@ def anomaly_acknowledge(*, anomaly: Anomaly, by, note: str = "") -> Anomaly:
 
 
 @transaction.atomic
-def anomaly_resolve(*, anomaly: Anomaly, by, note: str) -> Anomaly:
+def anomaly_resolve(*, anomaly: Anomaly, by: User, note: str) -> Anomaly:
     """Closed by a manager, with what was done about it."""
     _check_manager(anomaly, by)
     if not anomaly.is_active:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pipeline.models import BuyingCenterMember, CustomerStageObservation, Project, StageChange
@@ -78,7 +80,7 @@ class Life:
     def reached(self) -> set[int]:
         return {s.stage for s in self.stays}
 
-    def stay_at(self, moment) -> Stay | None:
+    def stay_at(self, moment: datetime.datetime) -> Stay | None:
         current = None
         for s in self.stays:
             if s.start <= moment:
@@ -87,13 +89,13 @@ class Life:
                 break
         return current
 
-    def customer_stage_at(self, moment, stay: Stay) -> int | None:
+    def customer_stage_at(self, moment: datetime.datetime, stay: Stay) -> int | None:
         i = bisect.bisect_right(self.observed, moment, key=lambda seen: seen[0])
         if i:
             return self.observed[i - 1][1]
         return stay.customer_stage
 
-    def red_flag_at(self, moment) -> bool:
+    def red_flag_at(self, moment: datetime.datetime) -> bool:
         decision_makers = []
         for versions in self.roles.values():
             standing = None
@@ -111,7 +113,7 @@ class Life:
             for _role, attitude, closeness in decision_makers
         )
 
-    def state_at(self, moment) -> State | None:
+    def state_at(self, moment: datetime.datetime) -> State | None:
         """The project as it stood at ``moment`` (None if it did not exist or was closed then)."""
         if moment < self.created_at or (self.closed_at is not None and self.closed_at <= moment):
             return None
@@ -120,7 +122,7 @@ class Life:
             return None
         return self._state(stay, moment, (moment - stay.start).total_seconds() / 86400)
 
-    def _state(self, stay: Stay, moment, days: float) -> State:
+    def _state(self, stay: Stay, moment: datetime.datetime, days: float) -> State:
         return State(
             project_id=self.pk,
             stage=stay.stage,
@@ -149,7 +151,7 @@ class Life:
         return out
 
 
-def load(projects) -> dict[int, Life]:
+def load(projects: QuerySet[Project]) -> dict[int, Life]:
     """The recorded past of every project in the queryset ``projects``, in a handful of queries."""
     lives: dict[int, Life] = {}
     rows = projects.order_by().values_list(
@@ -224,7 +226,7 @@ def load(projects) -> dict[int, Life]:
 CHUNK = 5000
 
 
-def _load_buying_centers(lives: dict[int, Life], ids) -> None:
+def _load_buying_centers(lives: dict[int, Life], ids: Iterable[int]) -> None:
     history = BuyingCenterMember.history.model
     with_history = set()
     versions = (
@@ -244,7 +246,7 @@ def _load_buying_centers(lives: dict[int, Life], ids) -> None:
             lives[pid].roles[member] = [(None, (role, attitude, closeness))]
 
 
-def usual_days(lives, *, fallback: float) -> dict[int, float]:
+def usual_days(lives: Iterable[Life], *, fallback: float) -> dict[int, float]:
     """The median length of a finished stay in each stage (at least five of them), else ``fallback``."""
     lengths: dict[int, list[float]] = {}
     for life in lives:

@@ -24,8 +24,8 @@ from forecasting import selectors, services
 from forecasting.filters import AnomalyFilter
 from forecasting.forms import AnomalyActionForm, CategoryAdjustForm, CategoryForm, TargetForm
 from forecasting.models import Anomaly, FunnelSnapshot
-from forecasting.rollups import month_start
-from forecasting.selectors import Scope, months_between, shift_months
+from forecasting.rollups import month_start, months_between, shift_months
+from forecasting.selectors import Scope
 from forecasting.tables import export_response
 from forecasting.tasks import rollup_all
 from pipeline import catalog_cache
@@ -292,7 +292,7 @@ def project_category(request, pk: int):
             messages.success(request, _("预测类别已保存。"))
             return redirect(f"{project.get_absolute_url()}#section-control")
     else:
-        errors = [message for field_errors in form.errors.values() for message in field_errors]
+        errors = [str(message) for field_errors in form.errors.values() for message in field_errors]
     # Refused: the panel again with what was chosen and written, however long; nothing is lost.
     context = selectors.project_control(
         project=project,

@@ -11,7 +11,7 @@ class FormsToolkitConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from customers.hooks import customer_paperwork_providers
-        from forms_toolkit import checks, conditions, papers  # noqa: F401
+        from forms_toolkit import checks, conditions, papers  # noqa: F401  (checks: the font check registers itself)
         from forms_toolkit.models import FormRecord
         from forms_toolkit.registry import registry
         from pipeline.gates import condition_kinds
@@ -24,3 +24,4 @@ class FormsToolkitConfig(AppConfig):
         stage_paperwork_providers.register(conditions.paperwork)
         returned_paperwork_providers.register(conditions.returned)
         customer_paperwork_providers.register(conditions.customer_paperwork_entries)
+        papers.register_printed()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import RowForm
+from core.typing import Label
 from forms_toolkit import models as m
 from forms_toolkit.registry import (
     ApprovalStep,
@@ -40,10 +41,10 @@ def _q(value) -> str:
     return f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
-def f04_results(form) -> list[tuple[str, str]]:
+def f04_results(form) -> list[tuple[Label, str]]:
     rows = list(form.indicators.all())
     total_1 = sum((r.weight * r.score_1 / 100 for r in rows), Decimal("0"))
-    out = [(_("综合评价(客户1)"), _q(total_1)), (_("级别(客户1)"), f04_grade(total_1))]
+    out: list[tuple[Label, str]] = [(_("综合评价(客户1)"), _q(total_1)), (_("级别(客户1)"), f04_grade(total_1))]
     if form.compared_customer_id and any(r.score_2 is not None for r in rows):
         total_2 = sum((r.weight * (r.score_2 or 0) / 100 for r in rows), Decimal("0"))
         out += [(_("综合评价(客户2)"), _q(total_2)), (_("级别(客户2)"), f04_grade(total_2))]
@@ -64,9 +65,9 @@ def f18_scores(form) -> tuple[Decimal, list[tuple[str, Decimal]]]:
     return ours, theirs
 
 
-def f18_results(form) -> list[tuple[str, str]]:
+def f18_results(form) -> list[tuple[Label, str]]:
     ours, theirs = f18_scores(form)
-    out = [(_("我们公司加权得分"), _q(ours))]
+    out: list[tuple[Label, str]] = [(_("我们公司加权得分"), _q(ours))]
     for name, score in theirs:
         gap = ours - score
         out.append(
@@ -78,7 +79,7 @@ def f18_results(form) -> list[tuple[str, str]]:
     return out
 
 
-def f20_results(form) -> list[tuple[str, str]]:
+def f20_results(form) -> list[tuple[Label, str]]:
     return [(_("合计"), f"{_q(sum((c.weight for c in form.criteria.all()), Decimal('0')))}%")]
 
 

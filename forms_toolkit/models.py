@@ -4,7 +4,10 @@ Labels are the paper's words verbatim. Which stage a form belongs to, who signs
 it and how it prints live in ``forms_toolkit.registry``.
 """
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +20,9 @@ from simple_history.models import HistoricalRecords
 
 from accounts.visibility import TeamScopedMixin, TeamScopedQuerySet
 from core.models import AuditBlock
+
+if TYPE_CHECKING:
+    from forms_toolkit.registry import FormType
 
 WEIGHT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 SCORE_1_5 = [MinValueValidator(1), MaxValueValidator(5)]
@@ -136,7 +142,7 @@ class StageForm(TeamScopedMixin, models.Model):
         return reverse("forms_toolkit:detail", args=[self.form_type.code, self.pk])
 
     @property
-    def form_type(self):
+    def form_type(self) -> FormType:
         from forms_toolkit.registry import registry
 
         return registry.for_model(type(self))
@@ -144,7 +150,7 @@ class StageForm(TeamScopedMixin, models.Model):
     def is_visible_to(self, user) -> bool:
         if super().is_visible_to(user):
             return True
-        return self.project_id is not None and self.project.is_visible_to(user)
+        return self.project is not None and self.project.is_visible_to(user)
 
     def is_editable_by(self, user) -> bool:
         """The one who filled it, the project's owner and team, the team's manager, directors."""
@@ -152,7 +158,7 @@ class StageForm(TeamScopedMixin, models.Model):
             return False
         if user.sees_everything or user.manages(self.team_id) or self.filled_by_id == user.pk:
             return True
-        if self.project_id is None:  # a customer's paper: whoever may edit the customer
+        if self.project is None:  # a customer's paper: whoever may edit the customer
             return self.customer.is_editable_by(user)
         return self.project.is_editable_by(user)
 
@@ -247,7 +253,7 @@ class FormRecord(TeamScopedMixin, models.Model):
         return reverse("forms_toolkit:detail", args=[self.form_code, self.form_id])
 
     @classmethod
-    def write(cls, form: "StageForm") -> None:
+    def write(cls, form: StageForm) -> None:
         values = {name: getattr(form, name) for name in cls.COPIED}
         stage_field = form.form_type.stage_field
         values["stage_id"] = getattr(form, f"{stage_field}_id") if stage_field else None

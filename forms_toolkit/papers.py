@@ -8,9 +8,13 @@ paper is and printed through the same page as the stage forms (``pdf.render_pape
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import models
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +22,8 @@ from accounts.visibility import get_visible_or_404
 from contacts.forms import CONTACT_SECTIONS, PROFILE_SECTIONS
 from contacts.models import Contact
 from contacts.selectors import org_chart
-from core.paper import PrintedAs, audit_rows, field_display, paper_rows, register_printed_as
+from core.paper import PrintedAs, audit_rows, field_display, model_field, paper_rows, printed_as
+from core.typing import Label
 from customers.forms import CUSTOMER_SECTIONS
 from customers.models import Customer
 from forms_toolkit.selectors import Table
@@ -28,11 +33,11 @@ from pipeline.models import BuyingCenterMember, Project
 @dataclass(frozen=True)
 class RecordPaper:
     code: str
-    title: str
-    model: type
+    title: Label
+    model: type[models.Model]
     paper: Callable  # (record, user) -> the page's context for pdf.render_paper_pdf
     may_print: Callable | None = None  # (record, user) -> bool, beyond reading the record
-    queryset: Callable | None = None  # () -> the records' queryset, with what the paper reads joined
+    queryset: Callable[[], QuerySet[Any]] | None = None  # () -> the records' queryset, with what the paper reads joined
 
 
 def _without_collected_by(sections):
@@ -145,7 +150,7 @@ def buying_center_paper(project: Project, user) -> dict:
         "tables": [
             Table(
                 label=str(_("与采购有关人的角色与态度")),
-                headers=[str(BuyingCenterMember._meta.get_field(n).verbose_name) for n in fields],
+                headers=[str(model_field(BuyingCenterMember, n).verbose_name) for n in fields],
                 rows=[[field_display(m, n) if n != "contact" else m.contact.name for n in fields] for m in members],
             )
         ],
@@ -201,19 +206,26 @@ def record_for_paper(paper: RecordPaper, user, pk: int):
     """The record a paper prints, if the user may read it (another team's: 404) and print it as this paper."""
     from django.http import Http404
 
-    record = get_visible_or_404(paper.queryset(), user, pk=pk)
+    queryset = paper.queryset() if paper.queryset else paper.model._default_manager.all()
+    record = get_visible_or_404(queryset, user, pk=pk)
     if paper.may_print is not None and not paper.may_print(record, user):
         raise Http404
     return record
 
 
-for _paper in RECORD_PAPERS.values():
-    register_printed_as(
-        _paper.model,
-        PrintedAs(
-            code=_paper.code,
-            title=_paper.title,
-            url=lambda record, code=_paper.code: reverse("forms_toolkit:pdf", args=[code, record.pk]),
-            may_print=_paper.may_print,
-        ),
-    )
+def _pdf_url(code: str, record: models.Model) -> str:
+    return reverse("forms_toolkit:pdf", args=[code, record.pk])
+
+
+def register_printed() -> None:
+    """Offer each record's paper on its page (``core.paper.print_links``); from the app's ready()."""
+    for paper in RECORD_PAPERS.values():
+        printed_as.register(
+            PrintedAs(
+                code=paper.code,
+                title=paper.title,
+                url=functools.partial(_pdf_url, paper.code),
+                may_print=paper.may_print,
+            ),
+            key=(paper.model, paper.code),
+        )

@@ -5,6 +5,7 @@ import functools
 import gc
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -74,7 +75,7 @@ def render_form_pdf(*, form_type, form, user) -> bytes:
     return render_paper_pdf(paper=paper, user=user, templates=[f"pdf/{form_type.model._meta.model_name}.html"])
 
 
-def render_paper_pdf(*, paper: dict, user, templates: list[str] = ()) -> bytes:
+def render_paper_pdf(*, paper: dict, user, templates: Sequence[str] = ()) -> bytes:
     """Print ``paper`` (title, number, meta, header, sections, tables, results, audit, advice, signatures)
     on A4 through ``templates`` or the shared ``pdf/paper.html``."""
     from weasyprint import HTML

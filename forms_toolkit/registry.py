@@ -15,15 +15,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory, modelform_factory
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm
 from core.registry import Registry
+from core.typing import Label
 from customers.forms import offer_customers
 from customers.models import Customer
-
-StrOrPromise = str | Promise  # a label: a string, or a lazy translation of one
 
 
 def _is_team_manager(form, user) -> bool:
@@ -46,7 +44,7 @@ def _has_project_role(role: str) -> Callable[[Any, Any], bool]:
 @dataclass(frozen=True)
 class ApprovalStep:
     code: str
-    label: StrOrPromise
+    label: Label
     may_sign: Callable[[Any, Any], bool]
 
     def allows(self, form, user, *, signed_by=()) -> bool:
@@ -79,9 +77,9 @@ class WeightedFormSet(PaperRowFormSet):
 
 @dataclass
 class Inline:
-    model: type
+    model: type[Any]  # the row model (a historical one: its rows have history)
     fields: list[str]
-    label: StrOrPromise
+    label: Label
     min_rows: int = 0
     weighted: str | None = None
     initial: Callable[[], list[dict]] | None = None
@@ -136,20 +134,20 @@ class Inline:
 @dataclass
 class FormType:
     code: str
-    title: StrOrPromise
-    model: type
-    sections: list[tuple[StrOrPromise, list[str]]]
+    title: Label
+    model: type[Any]  # the paper's model, a StageForm
+    sections: list[tuple[Label, list[str]]]
     stages: tuple[int, ...] = ()  # empty: any stage (F05)
     # A form of any stage names its stage in this field (F05's 拜访处在哪个阶段): it is listed there.
     stage_field: str | None = None
     level: str = "project"  # or "customer"
-    filler_label: StrOrPromise = _("填写人")
-    date_label: StrOrPromise = _("日期")
+    filler_label: Label = _("填写人")
+    date_label: Label = _("日期")
     inlines: list[Inline] = field(default_factory=list)
     approval_steps: tuple[ApprovalStep, ...] = MANAGER_SIGNOFF
     sensitive_fields: tuple[str, ...] = ()
-    results: Callable[[Any], list[tuple[str, str]]] | None = None
-    form_base: type = PaperForm
+    results: Callable[[Any], list[tuple[Label, str]]] | None = None
+    form_base: type[PaperForm] = PaperForm
     widgets: dict = field(default_factory=dict)
     bind_formsets: Callable[[dict], None] | None = None  # link row tables to each other before use
     after_save: Callable[[Any, dict], None] | None = None
@@ -158,9 +156,9 @@ class FormType:
     # A static script the edit page adds for what only this paper does (F18's competitor columns).
     script: str | None = None
     # Two fields the paper gives one label (F25's 实施开始日期及结束日期): (label, first, second, joiner)
-    pairs: tuple[tuple[str, str, str, str], ...] = ()
+    pairs: tuple[tuple[Label, str, str, Label], ...] = ()
     # What the paper calls the customer's name and number (F07 and F26 say 企业名称, 企业标识/编号)
-    customer_labels: tuple[str, str] = (_("客户名称"), _("客户编号"))
+    customer_labels: tuple[Label, Label] = (_("客户名称"), _("客户编号"))
     # A field whose options the paper names its own way: field -> () -> [(value, label)] (F05's
     # 拜访处在哪个阶段 lists the eight visit labels); the form offers them and the PDF ticks one.
     options: dict[str, Callable[[], list[tuple[Any, str]]]] = field(default_factory=dict)
@@ -184,7 +182,9 @@ class FormType:
                 widgets.setdefault(name, forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
         form_type = self
 
-        class Form(self.form_base):
+        base = self.form_base
+
+        class Form(base):  # type: ignore[valid-type,misc]  # a base chosen per form type
             sections = [(form_type.date_label, ["filled_on"]), *form_type.sections, (_("分享"), ["shareable"])]
             pairs = form_type.pairs
             version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -223,7 +223,7 @@ def can_see_sensitive(form, user) -> bool:
 class FormRegistry(Registry[FormType]):
     """The paper forms by code: a form is declared once, with ``registry.register(FormType(...))``."""
 
-    def register(self, form_type=None, *, key=None):  # type: ignore[override]
+    def register(self, form_type=None, *, key=None):
         return super().register(form_type, key=key or (form_type.code if form_type else None))
 
     def for_model(self, model: type) -> FormType:

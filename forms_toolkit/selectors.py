@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -15,9 +16,16 @@ from core.search import contains
 from core.versioning import conflict_rows as versioned_conflict_rows
 from customers.models import Customer
 from forms_toolkit.models import FormRecord, Signoff, StageForm
-from forms_toolkit.registry import FormType, can_see_sensitive, registry
+from forms_toolkit.registry import FormType, Inline, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
 from forms_toolkit.services import next_step, signed_this_round, signoffs_for
+
+if TYPE_CHECKING:
+    from django import forms
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from pipeline.models import Project
 
 
 @dataclass
@@ -43,7 +51,7 @@ def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> l
         headers = [str(inline.model._meta.get_field(n).verbose_name) for n in inline.fields]
         values = [[field_display(row, n) for n in inline.fields] for row in rows]
         if form_type.code == "F18" and inline.prefix == "indicators":
-            competitors = list(form.competitors.all())
+            competitors = list(cast(Any, form).competitors.all())
             headers += [c.name for c in competitors]
             for row, cells in zip(rows, values, strict=True):
                 cells += [str(row.competitor_scores.get(str(c.pk), "")) for c in competitors]
@@ -54,7 +62,7 @@ def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> l
     return tables
 
 
-def form_history(*, form_type: FormType, form: StageForm, user, limit: int = 50) -> list[HistoryEntry]:
+def form_history(*, form_type: FormType, form: StageForm, user: User, limit: int = 50) -> list[HistoryEntry]:
     """The form's 信息修改记录: its fields' changes and its tables' rows', newest first; confidential
     fields say that they changed, not to what, for those who may not see them."""
     redacted = frozenset() if can_see_sensitive(form, user) else frozenset(form_type.sensitive_fields)
@@ -72,9 +80,11 @@ def saved_tables(*, form_type: FormType, form: StageForm) -> list[Table]:
     return _tables(form_type, type(form).objects.get(pk=form.pk))
 
 
-def _apart(inline, headers: list[str], rows, values) -> list[Table]:
+def _apart(inline: Inline, headers: list[str], rows: list[Any], values: list[list[str]]) -> list[Table]:
     """One table per option of ``inline.printed_apart_by``, that column left out: the paper's own tables."""
     name = inline.printed_apart_by
+    if name is None:
+        return []
     column = inline.fields.index(name)
     keep = [i for i in range(len(headers)) if i != column]
     return [
@@ -114,7 +124,7 @@ def _signatures(form_type: FormType, form: StageForm, signoffs: list[Signoff]) -
     return lines
 
 
-def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = False) -> dict:
+def form_display(*, form_type: FormType, form: StageForm, user: User, printed: bool = False) -> dict:
     """Everything the detail page and the PDF show, with confidential fields hidden from those who may not see them.
 
     ``printed``: laid out for paper, enumerations as tick lists and tables split as the paper has them.
@@ -140,7 +150,7 @@ def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = 
         (form_type.customer_labels[0], form.customer.name),
         (form_type.customer_labels[1], form.customer.code),
     ]
-    if form.project_id:
+    if form.project is not None:
         header += [(_("项目名称"), form.project.name), (_("项目编号"), form.project.number)]
     return {
         "form_type": form_type,
@@ -158,7 +168,9 @@ def form_display(*, form_type: FormType, form: StageForm, user, printed: bool = 
     }
 
 
-def conflict_rows(*, form_type: FormType, mine, theirs: StageForm, user) -> list[tuple[str, str, str]]:
+def conflict_rows(
+    *, form_type: FormType, mine: forms.ModelForm, theirs: StageForm, user: User
+) -> list[tuple[str, str, str]]:
     """Header fields where what this user typed differs from what was saved meanwhile: (label, theirs,
     mine); confidential ones are left out for those who may not see them."""
     redacted = () if can_see_sensitive(theirs, user) else form_type.sensitive_fields
@@ -181,7 +193,7 @@ LIST_FIELDS = (
 )
 
 
-def _listed(rows):
+def _listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """FormRecord rows as the lists show them: ``pk`` and ``code`` are the form's own."""
     for row in rows:
         row["pk"], row["code"] = row.pop("form_id"), row.pop("form_code")
@@ -191,14 +203,14 @@ def _listed(rows):
 class Listed:
     """A FormRecord queryset sliced for a page, its rows as the lists show them."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset: QuerySet):
         self.queryset = queryset
 
     def __getitem__(self, window: slice) -> list[dict]:
         return _listed(list(self.queryset[window]))
 
 
-def form_list(*, user, code: str = "", status: str = "", q: str = "") -> Listed:
+def form_list(*, user: User, code: str = "", status: str = "", q: str = "") -> Listed:
     """Every form the user may read, newest first, across the form types (one indexed query)."""
     records = FormRecord.objects.visible_to(user)
     if code:
@@ -207,7 +219,9 @@ def form_list(*, user, code: str = "", status: str = "", q: str = "") -> Listed:
         records = records.filter(status=status)
     q = q.strip()
     if q:
-        records = records.filter(contains(q, "number", via={"customer": (Customer.objects, ("name",))}))
+        records = records.filter(
+            contains(q, "number", via={"customer": (Customer.objects, ("name",))}, number="number")
+        )
     return Listed(records.order_by("-filled_on", "-pk").values(*LIST_FIELDS))
 
 
@@ -221,7 +235,7 @@ class ApprovalQueue:
     def __init__(
         self,
         *,
-        user,
+        user: User,
         code: str = "",
         team_id: int | None = None,
         filled_by_id: int | None = None,
@@ -232,7 +246,7 @@ class ApprovalQueue:
         self.team_id, self.filled_by_id, self.min_days = team_id, filled_by_id, min_days
         self.order = ("-submitted_at", "-pk") if newest_first else ("submitted_at", "pk")
 
-    def _scoped(self):
+    def _scoped(self) -> QuerySet[FormRecord]:
         # nobody signs what they filled (four eyes): a manager's own forms wait in a director's queue
         qs = FormRecord.objects.filter(status=StageForm.Status.SUBMITTED).exclude(filled_by_id=self.user.pk)
         if not self.user.sees_everything:
@@ -242,7 +256,7 @@ class ApprovalQueue:
                 codes = [s.code for s in t.approval_steps if s.may_sign is is_team_manager]
                 if codes:
                     steps |= Q(form_code=t.code, awaiting_step__in=codes)
-            qs = qs.filter(steps, team_id=self.user.team_id)
+            qs = qs.filter(steps, Q(team_id=self.user.team_id))
         elif self.team_id:
             qs = qs.filter(team_id=self.team_id)
         if self.filled_by_id:
@@ -262,7 +276,7 @@ class ApprovalQueue:
         rows = _listed(list(qs.order_by(*self.order).values(*LIST_FIELDS)[window]))
         now = timezone.now()
         for row in rows:
-            form_type = registry.get(row["code"])
+            form_type = registry[row["code"]]
             row["title"] = form_type.title
             row["step_label"] = next((s.label for s in form_type.approval_steps if s.code == row["awaiting_step"]), "")
             row["filled_by"] = (
@@ -272,11 +286,11 @@ class ApprovalQueue:
         return rows
 
 
-def approval_queue(*, user, **filters) -> ApprovalQueue:
+def approval_queue(*, user: User, **filters: Any) -> ApprovalQueue:
     return ApprovalQueue(user=user, **filters)
 
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     StageForm.Status.DRAFT: "text-bg-secondary",
     StageForm.Status.SUBMITTED: "text-bg-primary",
     StageForm.Status.APPROVED: "text-bg-success",
@@ -284,7 +298,7 @@ STATUS_BADGES = {
 }
 
 
-def project_paperwork(*, project, user) -> dict[int, list[dict]]:
+def project_paperwork(*, project: Project, user: User) -> dict[int, list[dict]]:
     """Each stage's form types with the project's forms of that type (one query for all of them)."""
     from django.urls import reverse
 
@@ -335,7 +349,7 @@ def project_paperwork(*, project, user) -> dict[int, list[dict]]:
 RETURNED_SHOWN = 50
 
 
-def returned_forms(*, user) -> list[dict]:
+def returned_forms(*, user: User) -> list[dict]:
     """The user's forms sent back with advice, newest decision first (one indexed query)."""
     from django.urls import reverse
 
@@ -346,7 +360,7 @@ def returned_forms(*, user) -> list[dict]:
     )
     return [
         {
-            "title": registry.get(r["form_code"]).title,
+            "title": registry[r["form_code"]].title,
             "number": r["number"],
             "advice": r["manager_advice"],
             "url": reverse("forms_toolkit:detail", args=[r["form_code"], r["form_id"]]),
@@ -356,7 +370,7 @@ def returned_forms(*, user) -> list[dict]:
     ]
 
 
-def customer_paperwork(*, customer, user) -> list[dict]:
+def customer_paperwork(*, customer: Customer, user: User) -> list[dict]:
     """The customer-level forms (F04, F07, F26) of a customer, one query for all types."""
     from django.urls import reverse
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import number_next
+from core.history import attribute_change
+from core.models import AuditBlock
+from core.services import audit_block_register, number_next
 from forms_toolkit.models import FormRecord, Signoff, StageForm
-from forms_toolkit.registry import FormType
+from forms_toolkit.registry import ApprovalStep, FormType
 from pipeline import services as pipeline_services
 from pipeline.hooks import activity_changed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from customers.models import Customer
+    from pipeline.models import Project
 
 
 class EditConflict(Exception):
@@ -31,22 +40,30 @@ def _save_rows(form_type: FormType, form: StageForm, formsets: dict) -> None:
 
 
 @transaction.atomic
-def stage_form_create(*, form_type: FormType, form: StageForm, formsets: dict, by, project=None, customer=None):
+def stage_form_create(
+    *,
+    form_type: FormType,
+    form: StageForm,
+    formsets: dict,
+    by: User,
+    project: Project | None = None,
+    customer: Customer | None = None,
+) -> StageForm:
     """Save a new form on its project (or customer) with its rows; it starts as a draft."""
     if project is not None:
         form.project = project
         form.customer_id = project.customer_id
         form.team_id = project.team_id
-    else:
+    elif customer is not None:
         form.customer = customer
         form.team_id = customer.team_id
+    else:
+        raise ValueError("a form is filled on a project or a customer")
     form.filled_by = by
     form.number = number_next(prefix=form_type.code)
-    if hasattr(form, "registered_on"):
-        from core.services import audit_block_register
-
+    if isinstance(form, AuditBlock):
         audit_block_register(record=form, by=by)
-    form._history_user = by
+    attribute_change(form, by)
     form.save()
     _save_rows(form_type, form, formsets)
     _touch(form)
@@ -61,7 +78,9 @@ def _touch(form: StageForm) -> None:
 
 
 @transaction.atomic
-def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, by, expected_version: int | None):
+def stage_form_update(
+    *, form_type: FormType, form: StageForm, formsets: dict, by: User, expected_version: int | None
+) -> StageForm:
     """Save edits unless someone else saved since ``expected_version``; then nothing is written and both are shown."""
     current = type(form).objects.select_for_update().get(pk=form.pk)
     if expected_version is not None and current.version != expected_version:
@@ -69,7 +88,7 @@ def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, b
     if not current.is_editable_status:
         raise ValidationError(_("已提交或已批准的表单不能修改;被退回后可以修改。"), code="locked")
     form.version = current.version + 1
-    form._history_user = by
+    attribute_change(form, by)
     form.save()
     _save_rows(form_type, form, formsets)
     _touch(form)
@@ -79,7 +98,7 @@ def stage_form_update(*, form_type: FormType, form: StageForm, formsets: dict, b
 
 
 @transaction.atomic
-def stage_form_submit(*, form: StageForm, by) -> StageForm:
+def stage_form_submit(*, form: StageForm, by: User) -> StageForm:
     """Hand the form in for sign-off; the tasks it asks for are made (once, however often it is handed in).
 
     The row is locked first: of two clicks on 提交 the second finds the form handed in and is refused.
@@ -92,7 +111,7 @@ def stage_form_submit(*, form: StageForm, by) -> StageForm:
     locked.submitted_at = timezone.now()
     locked.awaiting_step = form_type.approval_steps[0].code
     locked.version += 1
-    locked._history_user = by
+    attribute_change(locked, by)
     locked.save(update_fields=["status", "submitted_at", "awaiting_step", "version", "updated_at"])
     for name in ("status", "submitted_at", "awaiting_step", "version", "updated_at"):
         setattr(form, name, getattr(locked, name))
@@ -104,14 +123,14 @@ def stage_form_submit(*, form: StageForm, by) -> StageForm:
             project=form.project,
             by=by,
         )
-    if form.project_id:
+    if form.project is not None:
         pipeline_services.stage_tasks_sync(project=form.project)
     _touch(form)
     activity_changed(owner_ids=[form.filled_by_id], since=form.filled_on)
     return form
 
 
-def next_step(form: StageForm):
+def next_step(form: StageForm) -> ApprovalStep | None:
     """The approval step the form waits for, or None."""
     for step in form.form_type.approval_steps:
         if step.code == form.awaiting_step:
@@ -139,7 +158,7 @@ def signed_this_round(form: StageForm, signoffs: list[Signoff] | None = None) ->
 
 
 @transaction.atomic
-def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -> Signoff:
+def stage_form_decide(*, form: StageForm, by: User, approve: bool, advice: str = "") -> Signoff:
     """Sign the current step (approve) or send the form back with advice (return)."""
     locked = type(form).objects.select_for_update().get(pk=form.pk)
     if locked.status != StageForm.Status.SUBMITTED:
@@ -175,9 +194,9 @@ def stage_form_decide(*, form: StageForm, by, approve: bool, advice: str = "") -
             locked.status = StageForm.Status.APPROVED
             locked.decided_at = timezone.now()
     locked.version += 1
-    locked._history_user = by
+    attribute_change(locked, by)
     locked.save()
-    if locked.project_id:
+    if locked.project is not None:
         pipeline_services.stage_tasks_sync(project=locked.project)
     return signoff
 

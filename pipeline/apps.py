@@ -10,18 +10,18 @@ class PipelineConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from accounts.hooks import home_panel_providers
-        from core.history import FIELD_NAME_SOURCES, NAME_SOURCES
+        from core.history import field_name_sources, name_sources
         from customers.hooks import customer_panel_providers
         from pipeline import catalog_cache, customer_page, home_page
         from pipeline.models import ProjectMember, StageCondition, StageDefinition
 
-        home_panel_providers.register(home_page.home_panel)
-        customer_panel_providers.register(customer_page.customer_projects)
+        home_panel_providers.register(home_page.home_panel, key=(20, "pipeline.projects_and_tasks"))
+        customer_panel_providers.register(customer_page.customer_projects, key=(20, "pipeline.projects"))
 
-        NAME_SOURCES[StageDefinition] = lambda: {s.pk: str(s) for s in catalog_cache.stages()}
+        name_sources.register(lambda: {s.pk: str(s) for s in catalog_cache.stages()}, key=StageDefinition)
         customer_stages = lambda: {s.pk: f"{s.number} {s.display_customer_stage}" for s in catalog_cache.stages()}  # noqa: E731
         for field in ("pipeline.project.customer_stage", "pipeline.stagechange.customer_stage"):
-            FIELD_NAME_SOURCES[field] = customer_stages
+            field_name_sources.register(customer_stages, key=field)
 
         for model in (StageDefinition, StageCondition):
             post_save.connect(catalog_cache.forget, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")

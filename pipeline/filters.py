@@ -3,10 +3,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
+from accounts.forms import UserChoiceField
 from accounts.models import Team
 from accounts.selectors import user_assignable_list
 from core.filters import OrderingFilter
-from core.forms import ListedChoiceField, UserChoiceField
+from core.forms import ListedChoiceField
 from core.search import contains
 from customers.models import Customer
 from pipeline.models import Project, StageDefinition
@@ -86,4 +87,6 @@ class ProjectFilter(BoardFilter):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(contains(value, "name", "number", via={"customer": (Customer.objects, ("name",))}))
+        return queryset.filter(
+            contains(value, "name", "number", via={"customer": (Customer.objects, ("name",))}, number="number")
+        )

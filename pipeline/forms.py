@@ -1,16 +1,20 @@
+from typing import cast
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import directory
+from accounts.forms import UserChoiceField
 from accounts.models import User
-from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm, UserChoiceField
+from core.forms import DateInput, PaperForm, PaperRowFormSet, RowForm
+from core.typing import Label
 from core.versioning import VersionedForm
 from customers.forms import offer_customers
 from pipeline.models import BuyingCenterMember, ProcurementStep, Project, ProjectMember, StageDefinition, Task
 
-PROJECT_SECTIONS = [
+PROJECT_SECTIONS: list[tuple[Label, list[str]]] = [
     (_("基本信息"), ["customer", "name", "description", "owner"]),
     (_("金额与时间"), ["amount", "currency", "exchange_rate", "expected_close_date"]),
 ]
@@ -75,7 +79,7 @@ class AdvanceForm(forms.Form):
     def __init__(self, *args, project: Project, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         later = StageDefinition.objects.filter(number__gt=project.stage.number).order_by("number")
-        self.fields["to_stage"].queryset = later
+        cast(forms.ModelChoiceField, self.fields["to_stage"]).queryset = later
         self.fields["to_stage"].initial = later.first()
         if not can_override:  # only the team's manager may move past a closed gate
             del self.fields["override_reason"]
@@ -87,7 +91,9 @@ class StepBackForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].queryset = StageDefinition.objects.filter(number__lt=project.stage.number)
+        cast(forms.ModelChoiceField, self.fields["to_stage"]).queryset = StageDefinition.objects.filter(
+            number__lt=project.stage.number
+        )
 
 
 class CloseForm(forms.Form):
@@ -185,10 +191,15 @@ class ProcurementStepForm(RowForm):
 BuyingCenterFormSet = inlineformset_factory(
     Project, BuyingCenterMember, form=BuyingCenterForm, formset=PaperRowFormSet, extra=1, can_delete=True
 )
+
+
+class ProcurementStepRows(PaperRowFormSet):
+    numbered = "step"
+
+
 ProcurementStepFormSet = inlineformset_factory(
-    Project, ProcurementStep, form=ProcurementStepForm, formset=PaperRowFormSet, extra=1, can_delete=True
+    Project, ProcurementStep, form=ProcurementStepForm, formset=ProcurementStepRows, extra=1, can_delete=True
 )
-ProcurementStepFormSet.numbered = "step"
 
 
 def customer_contacts(*, project: Project, field: str) -> dict:

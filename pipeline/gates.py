@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import Registry
+from core.typing import Label
 from pipeline.catalog_cache import catalog
 from pipeline.models import (
     BuyingCenterMember,
@@ -36,7 +37,7 @@ Evaluator = Callable[[list[Project], list[StageCondition]], set[tuple[int, int]]
 @dataclass(frozen=True)
 class ConditionKindSpec:
     evaluator: Evaluator
-    hint: str
+    hint: Label
     url: Callable[[Project, StageCondition], str] | None = None
 
 
@@ -49,7 +50,7 @@ condition_kinds: Registry[ConditionKindSpec] = Registry("pipeline.condition_kind
 class ConditionStatus:
     condition: StageCondition
     met: bool
-    hint: str = ""
+    hint: Label = ""
     link: Callable[[], str] | None = None  # where to fill it in, reversed only when a page shows it
 
     @property
@@ -152,21 +153,21 @@ def _checklist(projects: list[Project], conditions: list[StageCondition]) -> set
     )
 
 
-def _buying_center(projects, conditions):
+def _buying_center(projects: list[Project], conditions: list[StageCondition]) -> set[tuple[int, int]]:
     """Both buying-center kinds from one query: who is mapped, and whether a decision-maker is among them."""
     rows = set(
         BuyingCenterMember.objects.filter(project__in=projects).values_list("project_id", "role").order_by().distinct()
     )
     mapped = {pid for pid, _role in rows}
     with_decision_maker = {pid for pid, role in rows if role == BuyingCenterMember.Role.DECISION_MAKER}
-    met = set()
+    met: set[tuple[int, int]] = set()
     for condition in conditions:
         ids = with_decision_maker if condition.kind == StageCondition.Kind.DECISION_MAKER_IDENTIFIED else mapped
         met |= _pairs(ids, [condition])
     return met
 
 
-def _procurement_map_filled(projects, conditions):
+def _procurement_map_filled(projects: list[Project], conditions: list[StageCondition]) -> set[tuple[int, int]]:
     ids = ProcurementStep.objects.filter(project__in=projects).values_list("project_id", flat=True)
     return _pairs(set(ids), conditions)
 

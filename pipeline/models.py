@@ -519,7 +519,7 @@ class StageChange(models.Model):
 
     @property
     def ran_ahead_of_customer(self) -> bool:
-        return self.customer_stage_id is not None and self.to_stage.number > self.customer_stage.number
+        return self.customer_stage is not None and self.to_stage.number > self.customer_stage.number
 
 
 class CustomerStageObservation(models.Model):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import (
@@ -20,6 +22,7 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -42,6 +45,10 @@ from pipeline.models import (
     StageDefinition,
     Task,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 BOARD_CARDS_PER_COLUMN = 12  # the rest are one click away in the project list
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -75,7 +82,7 @@ def _card_url(name: str, pk: int) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _url_pattern(name: str, prefix: str, urlconf) -> str:
+def _url_pattern(name: str, prefix: str, urlconf: object) -> str:
     return reverse(name, args=[0])
 
 
@@ -92,7 +99,7 @@ class Column:
         return self.count - len(self.cards)
 
 
-def board_columns(*, projects, per_column: int = BOARD_CARDS_PER_COLUMN) -> list[Column]:
+def board_columns(*, projects: QuerySet[Project], per_column: int = BOARD_CARDS_PER_COLUMN) -> list[Column]:
     """The funnel board: one column per stage, totals over every matching open project, the first cards of each.
 
     Four queries whatever the number of projects: stages, totals, cards, and the
@@ -154,7 +161,9 @@ def track_points(*, project: Project) -> tuple[list[SimpleNamespace], list[Simpl
     )
 
 
-def _first_cards(open_projects, stages, per_column: int):
+def _first_cards(
+    open_projects: QuerySet[Project], stages: list[StageDefinition], per_column: int
+) -> QuerySet[Project, int]:
     """The ids of each column's first ``per_column`` projects by close date.
 
     PostgreSQL answers one small index scan per stage, joined by UNION ALL; a database that
@@ -183,8 +192,8 @@ class TrackRow:
 def project_tracks(
     *,
     project: Project,
-    changes: list[StageChange],
-    observations: list[CustomerStageObservation],
+    changes: Sequence[StageChange | SimpleNamespace],  # what track_points reads: kind, stages, at
+    observations: Sequence[CustomerStageObservation | SimpleNamespace],  # stage_id, observed_on
     stages: list[StageDefinition],
 ) -> list[TrackRow]:
     """Both tracks side by side: when we reached each stage and passed its milestone, when the customer did."""
@@ -235,7 +244,7 @@ def project_timeline(
             at=c.at,
             kind=c.kind,
             label=f"{c.get_kind_display()}:"
-            + (f"{c.from_stage.display_name} → " if c.from_stage_id and c.from_stage_id != c.to_stage_id else "")
+            + (f"{c.from_stage.display_name} → " if c.from_stage and c.from_stage_id != c.to_stage_id else "")
             + c.to_stage.display_name,
             who=c.by.display_name,
             detail=c.reason,
@@ -272,7 +281,7 @@ class MyDay:
     returned: list[dict]
 
 
-def my_day(*, user, horizon_days: int = 7) -> MyDay:
+def my_day(*, user: User, horizon_days: int = 7) -> MyDay:
     """A rep's day: overdue and coming tasks, projects waiting on a condition; a manager also sees the team's overdue."""
     today = timezone.localdate()
     # Overdue and coming tasks, the first 50 of each, in one query.
@@ -308,6 +317,7 @@ def my_day(*, user, horizon_days: int = 7) -> MyDay:
     )
 
 
-def case_library():
+def case_library() -> QuerySet[Project]:
     """Won projects, readable by every rep in the company (销售人员之间共享成功经验)."""
-    return Project.objects.won().select_related("customer", "owner", "team").order_by("-closed_at")
+    projects: QuerySet[Project] = Project.objects.won()
+    return projects.select_related("customer", "owner", "team").order_by("-closed_at")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import attribute_change
 from core.services import number_next
 from core.versioning import copy_changes, lock_for_edit, save_version
 from pipeline import catalog_cache
@@ -28,6 +30,10 @@ from pipeline.models import (
     forget_projects_elsewhere,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from customers.models import Customer
+
 
 class GateClosed(ValidationError):
     """The move was refused: the gate names what is missing."""
@@ -39,7 +45,7 @@ class GateClosed(ValidationError):
         )
 
 
-def can_override_gate(*, project: Project, user) -> bool:
+def can_override_gate(*, project: Project, user: User) -> bool:
     """Only the team's manager (or a director or admin) may move a project past a closed gate."""
     return user.sees_everything or user.manages(project.team_id)
 
@@ -65,8 +71,17 @@ def _amount_cny(project: Project) -> Decimal:
     return (project.amount * project.exchange_rate).quantize(Decimal("0.01"))
 
 
-def _record_change(*, project: Project, kind: str, to_stage: StageDefinition, by, at=None, **fields) -> StageChange:
-    """Write a stage change, closing the stay it ends, with the customer's stage as it stood."""
+def _record_change(
+    *,
+    project: Project,
+    kind: str,
+    to_stage: StageDefinition,
+    by: User,
+    at: datetime.datetime | None = None,
+    **fields: object,
+) -> tuple[StageChange, list[StageChange]]:
+    """Write a stage change, closing the stay it ends, with the customer's stage as it stood: the change
+    and the stays it ended."""
     at = at or timezone.now()
     ended = []
     for stay in StageChange.objects.stays().filter(project=project, left_at__isnull=True):
@@ -83,17 +98,16 @@ def _record_change(*, project: Project, kind: str, to_stage: StageDefinition, by
         customer_stage_id=project.customer_stage_id,
         **fields,
     )
-    change.ended_stays = ended
-    return change
+    return change, ended
 
 
-def project_touch(*, project_id: int, at=None) -> None:
+def project_touch(*, project_id: int, at: datetime.datetime | None = None) -> None:
     """Note an activity on the project (a form, a visit, a call): the no-activity anomaly reads it."""
     Project.objects.filter(pk=project_id).update(last_activity_at=at or timezone.now())
 
 
 @transaction.atomic
-def project_create(*, project: Project, by, customer_stage: StageDefinition | None = None) -> Project:
+def project_create(*, project: Project, by: User, customer_stage: StageDefinition | None = None) -> Project:
     """Open a project in stage 1 of our track, with the customer's stage as the rep sees it."""
     first = StageDefinition.objects.get(number=1)
     if project.owner_id is None:
@@ -108,7 +122,7 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
     project.amount_cny = project.peak_amount_cny = _amount_cny(project)
     project.furthest_stage_number = 1
     project.last_activity_at = now
-    project._history_user = by
+    attribute_change(project, by)
     project.save()
     ProjectMember.objects.create(project=project, user=project.owner, role=ProjectMember.Role.ACCOUNT_MANAGER)
     _record_change(project=project, kind=StageChange.Kind.CREATED, to_stage=first, by=by, at=now)
@@ -121,7 +135,9 @@ def project_create(*, project: Project, by, customer_stage: StageDefinition | No
 
 
 @transaction.atomic
-def project_update(*, project: Project, by, changed_fields: list[str], expected_version: int | None = None) -> Project:
+def project_update(
+    *, project: Project, by: User, changed_fields: list[str], expected_version: int | None = None
+) -> Project:
     """Save edits to the project's own fields; the team follows the owner, who is always on the project team.
 
     Only the fields the form changed are written, onto the row as saved (locked; EditConflict when
@@ -147,7 +163,7 @@ def project_update(*, project: Project, by, changed_fields: list[str], expected_
         derived.append("close_date_pushes")
     current.amount_cny = _amount_cny(current)
     current.peak_amount_cny = max(current.peak_amount_cny, current.amount_cny)
-    current._history_user = by
+    attribute_change(current, by)
     save_version(current, fields=[*changed_fields, *derived])
     project_changed(project=current, previous_owner_id=before_owner_id)
     return current
@@ -169,7 +185,7 @@ PROJECT_STAGE_FIELDS = frozenset(
 
 @transaction.atomic
 def project_advance_stage(
-    *, project: Project, to_stage: StageDefinition, by, override_reason: str | None = None
+    *, project: Project, to_stage: StageDefinition, by: User, override_reason: str | None = None
 ) -> StageChange:
     """Move the project forward, through the gate or past it with a manager's reason.
 
@@ -187,7 +203,7 @@ def project_advance_stage(
         )
     gate = evaluate_gate(project=locked, to_stage=to_stage)
     override_reason = _checked_override(project=locked, gate=gate, by=by, override_reason=override_reason)
-    change = _record_change(
+    change, _ended = _record_change(
         project=locked,
         kind=StageChange.Kind.ADVANCE,
         from_stage=locked.stage,
@@ -201,7 +217,7 @@ def project_advance_stage(
     return change
 
 
-def _checked_override(*, project: Project, gate: GateResult, by, override_reason: str | None) -> str:
+def _checked_override(*, project: Project, gate: GateResult, by: User, override_reason: str | None) -> str:
     if gate.is_open:
         return ""
     reason = (override_reason or "").strip()
@@ -212,12 +228,12 @@ def _checked_override(*, project: Project, gate: GateResult, by, override_reason
     return reason
 
 
-def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datetime, by) -> None:
+def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datetime, by: User) -> None:
     project.stage = stage
     project.stage_entered_at = at
     project.furthest_stage_number = max(project.furthest_stage_number, stage.number)
     project.last_activity_at = at
-    project._history_user = by
+    attribute_change(project, by)
     project.save(
         update_fields=[
             "stage",
@@ -234,7 +250,7 @@ def _enter_stage(*, project: Project, stage: StageDefinition, at: datetime.datet
 
 
 @transaction.atomic
-def project_step_back(*, project: Project, to_stage: StageDefinition, by, reason: str) -> StageChange:
+def project_step_back(*, project: Project, to_stage: StageDefinition, by: User, reason: str) -> StageChange:
     """Move the project back to an earlier stage; the reason is required and kept."""
     reason = (reason or "").strip()
     if not reason:
@@ -244,7 +260,7 @@ def project_step_back(*, project: Project, to_stage: StageDefinition, by, reason
         raise ValidationError(_("项目已结案,不能回退。"), code="closed")
     if to_stage.number >= locked.stage.number:
         raise ValidationError(_("只能回退到更早的阶段。"), code="not_backward")
-    change = _record_change(
+    change, _ended = _record_change(
         project=locked,
         kind=StageChange.Kind.STEP_BACK,
         from_stage=locked.stage,
@@ -262,7 +278,7 @@ def project_close(
     *,
     project: Project,
     outcome: str,
-    by,
+    by: User,
     lost_reason: str = "",
     note: str = "",
     success_story: str = "",
@@ -295,7 +311,7 @@ def project_close(
         locked.lost_reason = lost_reason
     else:
         raise ValidationError(_("未知的结案结果。"), code="bad_outcome")
-    change = _record_change(
+    change, ended = _record_change(
         project=locked,
         kind=kind,
         from_stage=locked.stage,
@@ -310,14 +326,14 @@ def project_close(
         locked.stage = to_stage
         locked.stage_entered_at = now
         locked.furthest_stage_number = max(locked.furthest_stage_number, to_stage.number)
-    if change.ended_stays:
-        final = change.ended_stays[-1]
+    if ended:
+        final = ended[-1]
         numbers = {s.pk: s.number for s in catalog_cache.stages()}
         locked.final_stay_stage_number, locked.final_stay_days = numbers[final.to_stage_id], final.days
     locked.status = outcome
     locked.close_note = note
     locked.closed_at = now
-    locked._history_user = by
+    attribute_change(locked, by)
     locked.save()
     Task.objects.open().filter(project=locked, kind=Task.Kind.STAGE).update(done_at=now)
     project_changed(project=locked)
@@ -326,7 +342,7 @@ def project_close(
 
 
 @transaction.atomic
-def project_reopen(*, project: Project, by, reason: str) -> StageChange:
+def project_reopen(*, project: Project, by: User, reason: str) -> StageChange:
     """Undo a close made in error: a manager's action, with a reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -337,7 +353,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     if not can_override_gate(project=locked, user=by):
         raise PermissionDenied(_("只有销售经理可以重新打开项目。"))
     closed_on = timezone.localtime(locked.closed_at).date() if locked.closed_at else None
-    change = _record_change(
+    change, _ended = _record_change(
         project=locked,
         kind=StageChange.Kind.REOPEN,
         from_stage=locked.stage,
@@ -350,7 +366,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
     locked.closed_at = None
     locked.final_stay_stage_number = locked.final_stay_days = None
     locked.last_activity_at = change.at
-    locked._history_user = by
+    attribute_change(locked, by)
     locked.save()
     stage_tasks_create(project=locked, by=by)
     project_changed(project=locked, since=closed_on)  # the month it was won or lost counts it no more
@@ -360,7 +376,7 @@ def project_reopen(*, project: Project, by, reason: str) -> StageChange:
 
 @transaction.atomic
 def project_observe_customer_stage(
-    *, project: Project, stage: StageDefinition, by, observed_on: datetime.date | None = None, note: str = ""
+    *, project: Project, stage: StageDefinition, by: User, observed_on: datetime.date | None = None, note: str = ""
 ) -> CustomerStageObservation:
     """Record where the customer's procurement stands; every observation is kept."""
     observed_on = observed_on or timezone.localdate()
@@ -373,7 +389,7 @@ def project_observe_customer_stage(
     locked.customer_stage = stage
     locked.customer_stage_observed_on = observed_on
     locked.last_activity_at = observation.recorded_at
-    locked._history_user = by
+    attribute_change(locked, by)
     locked.save(update_fields=["customer_stage", "customer_stage_observed_on", "last_activity_at", "updated_at"])
     project_changed(project=locked)
     _copy_back(locked, project)
@@ -381,7 +397,7 @@ def project_observe_customer_stage(
 
 
 @transaction.atomic
-def condition_check_set(*, project: Project, condition: StageCondition, by, done: bool, note: str = "") -> None:
+def condition_check_set(*, project: Project, condition: StageCondition, by: User, done: bool, note: str = "") -> None:
     """Tick or untick a checklist condition; ticking finishes the stage task made for it."""
     if condition.kind != StageCondition.Kind.CHECKLIST:
         raise ValidationError(_("这个条件由系统根据项目资料判断,不能手工勾选。"), code="not_manual")
@@ -394,7 +410,7 @@ def condition_check_set(*, project: Project, condition: StageCondition, by, done
     stage_tasks_sync(project=project)
 
 
-def stage_tasks_create(*, project: Project, by) -> list[Task]:
+def stage_tasks_create(*, project: Project, by: User) -> list[Task]:
     """A task for each unmet condition of the project's current stage, unless one is already open."""
     statuses = current_stage_statuses(projects=[project])[project.pk]
     existing = set(
@@ -430,7 +446,14 @@ def stage_tasks_sync(*, project: Project) -> None:
 
 @transaction.atomic
 def task_create(
-    *, customer, title: str, owner, due_date: datetime.date, by, kind: str = Task.Kind.OTHER, project=None
+    *,
+    customer: Customer,
+    title: str,
+    owner: User,
+    due_date: datetime.date,
+    by: User,
+    kind: str = Task.Kind.OTHER,
+    project: Project | None = None,
 ) -> Task:
     """A to-do with an owner and a date: next contacts and promises from the forms land here too."""
     return Task.objects.create(
@@ -452,12 +475,14 @@ class TaskSpec:
     key: str
     kind: str
     title: str
-    owner: object
+    owner: User
     due_date: datetime.date
 
 
 @transaction.atomic
-def tasks_sync_from_source(*, source: str, specs: list[TaskSpec], customer, project, by) -> list[Task]:
+def tasks_sync_from_source(
+    *, source: str, specs: list[TaskSpec], customer: Customer, project: Project | None, by: User
+) -> list[Task]:
     """Make the tasks a record (``source``, e.g. "F05:12") asks for, once however often it is handed in.
 
     A task already made for the same key is brought up to date (its title, owner and date may have
@@ -502,7 +527,7 @@ def task_set_done(*, task: Task, done: bool) -> Task:
     return task
 
 
-def project_member_add(*, project: Project, user, role: str) -> ProjectMember:
+def project_member_add(*, project: Project, user: User, role: str) -> ProjectMember:
     """Put someone on the project team; they then read and edit the project whatever their own team."""
     if project.members.filter(user=user).exists():
         raise ValidationError(_("此人已在项目组中。"), code="duplicate")

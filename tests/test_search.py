@@ -54,6 +54,16 @@ def test_a_project_number_finds_that_project(client, director, projects):
     assert projects["mes"].number in page and projects["crane"].number not in page
 
 
+def test_a_whole_number_is_looked_up_by_the_number_alone(client, rep, projects):
+    number = projects["mes"].number
+    assert Project.objects.filter(contains(number.lower(), "name", "number", number="number")).get() == projects["mes"]
+    page = _found(client, rep, reverse("pipeline:project-list"), f" {number.lower()} ")
+    assert number in page and projects["crane"].number not in page
+    # a lookup of the unique number, not a substring search
+    assert "LIKE" not in str(Project.objects.filter(contains(number, "name", "number", number="number")).query)
+    assert "LIKE" in str(Project.objects.filter(contains(number[3:], "name", "number", number="number")).query)
+
+
 def test_customers_contacts_and_forms_search_the_same_way(client, rep, customer, project):
     ContactFactory(customer=customer, name="顾长庚", title="董事长", phone="13912345678")
     form = demo_stage_form("F05", project=project, by=rep, status="draft")
@@ -63,6 +73,7 @@ def test_customers_contacts_and_forms_search_the_same_way(client, rep, customer,
     assert "顾长庚" in _found(client, rep, reverse("contacts:list"), "江南")  # the customer's name
     assert "顾长庚" in _found(client, rep, reverse("contacts:list"), "1234")
     assert form.number in _found(client, rep, reverse("forms_toolkit:list"), form.number)
+    assert form.number in _found(client, rep, reverse("forms_toolkit:list"), form.number[-4:])
     assert form.number in _found(client, rep, reverse("forms_toolkit:list"), "江南")
     assert form.number not in _found(client, rep, reverse("forms_toolkit:list"), "徐工")
 

@@ -59,7 +59,7 @@ def test_the_database_insists_reps_and_managers_belong_to_a_team(db):
 def test_team_overview_counts_each_teams_people_and_customers(
     db, team_a, team_b, rep, teammate, manager, other_rep, director
 ):
-    from accounts.selectors import team_overview_list
+    from customers.selectors import team_overview_list
     from tests.factories import CustomerFactory
 
     for n in range(3):
