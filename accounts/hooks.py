@@ -30,4 +30,4 @@ def home_counts(*, request) -> list[HomeCount]:
 
 
 def home_panels(*, request) -> list[str]:
-    return [provider(request=request) for _position, provider in sorted(home_panel_providers.items())]
+    return [provider(request=request) for provider in home_panel_providers.by_key()]

@@ -59,5 +59,10 @@ class Registry[T]:
     def keys(self) -> list[Any]:
         return list(self._entries)
 
+    def by_key(self) -> list[T]:
+        """The entries in the order of their keys: a page that places its panels registers each under
+        ``(position, name)``."""
+        return [entry for _key, entry in sorted(self._entries.items())]
+
     def __repr__(self) -> str:
         return f"<Registry {self.name}: {len(self)}>"

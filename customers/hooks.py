@@ -21,6 +21,4 @@ def customer_paperwork(*, customer, user) -> list[dict]:
 
 
 def customer_panels(*, customer, request) -> list[str]:
-    return [
-        provider(customer=customer, request=request) for _position, provider in sorted(customer_panel_providers.items())
-    ]
+    return [provider(customer=customer, request=request) for provider in customer_panel_providers.by_key()]

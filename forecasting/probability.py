@@ -676,10 +676,11 @@ def settle(project: Project, *, now: datetime.datetime | None = None) -> None:
     """A project's probability as it stands after a change, written inside the change's transaction:
     100 won, 0 lost or abandoned, an open one scored by the newest model. With the roll-up's
     ``score_open_projects`` this is the only writer of ``Project.win_probability``."""
+    reasons: dict = {}
     if project.status == Project.Status.WON:
-        value, reasons = 100.0, dict[str, object]()
+        value = 100.0
     elif not project.is_open:
-        value, reasons = 0.0, {}
+        value = 0.0
     else:
         model, _config = model_and_settings()
         parameters = model.parameters if model and model.parameters.get("stage") else None

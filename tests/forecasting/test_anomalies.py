@@ -242,3 +242,12 @@ def test_registries_replace_an_entry_registered_twice():
     assert len(hooks) == 2 and hooks["a"]() == 2
     with pytest.raises(LookupError):
         hooks["missing"]
+
+
+def test_a_registry_lists_its_entries_by_key_for_pages_that_place_their_panels():
+    from core.registry import Registry
+
+    panels: Registry = Registry("test")
+    panels.register("projects", key=(20, "pipeline"))
+    panels.register("contacts", key=(10, "contacts"))
+    assert panels.by_key() == ["contacts", "projects"] and list(panels) == ["projects", "contacts"]
