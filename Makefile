@@ -33,8 +33,12 @@ run: system-runtime venv fonts
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VPY) manage.py load_demo
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VPY) manage.py runserver $(HOST)
 
+# The suite on every core (pytest-xdist). loadgroup hands tests out in pytest-django's order (each
+# worker runs its transactional tests last, after the rows they flush are no longer needed) and keeps
+# an xdist_group's tests on one worker. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
 test: system-test venv fonts
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 messages: venv
 	$(VPY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests

@@ -23,6 +23,7 @@ CACHE_URL = os.environ.get("TEST_SHARED_CACHE_URL", "redis://127.0.0.1:6379/13")
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     needs_postgresql,
+    pytest.mark.xdist_group("flushes-redis"),  # each empties a Redis database: never beside the other
 ]
 
 

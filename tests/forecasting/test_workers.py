@@ -22,6 +22,7 @@ BROKER = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     needs_postgresql,
+    pytest.mark.xdist_group("flushes-redis"),  # each empties a Redis database: never beside the other
 ]
 
 

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -183,6 +185,26 @@ def test_the_board_costs_the_same_queries_for_1_and_50_projects(
         response = client.get(reverse("pipeline:board"))
     column = response.context["columns"][0]
     assert column.count == count and len(column.cards) == min(count, BOARD_CARDS_PER_COLUMN)
+
+
+def test_cards_in_every_stage_ahead_of_or_behind_the_customer_cost_no_query_each(client, rep, make_project, stage):
+    def spread(count):
+        for i in range(count):
+            project = make_project(name=f"项目{i}")
+            Project.objects.filter(pk=project.pk).update(stage=stage(i % 8 + 1), customer_stage=stage(8 - i % 8))
+
+    client.force_login(rep)
+    spread(8)
+    client.get(reverse("pipeline:board"))
+    with CaptureQueriesContext(connection) as eight:
+        client.get(reverse("pipeline:board"))
+    spread(16)
+    client.get(reverse("pipeline:board"))  # new projects drop the rep's cached counts
+    with CaptureQueriesContext(connection) as twenty_four:
+        response = client.get(reverse("pipeline:board"))
+    assert len(twenty_four) == len(eight)
+    html = response.content.decode()
+    assert "领先客户 7 阶段" in html and "落后客户 7 阶段" in html and rep.display_name in html
 
 
 def test_board_totals_count_amount_and_weighted_amount(client, rep, make_project):
