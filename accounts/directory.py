@@ -7,7 +7,7 @@ People and teams change when an administrator edits them; then the cached copy i
 from dataclasses import dataclass
 
 from accounts.models import Team, User
-from core.caching import cached
+from core.caching import cached, stamp_of
 from core.caching import forget as forget_keys
 
 KEY = "accounts:directory:1"
@@ -37,6 +37,12 @@ class Directory:
 
 def directory() -> Directory:
     return cached(KEY, _load)
+
+
+def stamp() -> str:
+    """Changes whenever the directory does: the key for markup drawn from it (a director's owner select)."""
+    directory()
+    return stamp_of(KEY)
 
 
 def _load() -> Directory:

@@ -43,3 +43,9 @@ def forget(*keys: str) -> None:
     doomed = [k for key in keys for k in (key, _stamp_key(key))]
     cache.delete_many(doomed)
     transaction.on_commit(lambda: cache.delete_many(doomed))
+
+
+def stamp_of(key: str) -> str:
+    """The stamp this process last read ``key`` under (call ``cached`` first): markup drawn from the value
+    can be cached under it and is dropped with it."""
+    return _held[key][0]

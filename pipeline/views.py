@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import directory
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
@@ -207,6 +208,7 @@ def _paperwork_section(request, project) -> dict:
         "tasks": project.tasks.select_related("owner").order_by(F("done_at").desc(nulls_first=True), "due_date")[:30],
         "members": members,
         "member_form": MemberForm(),
+        "people_stamp": directory.stamp(),
         "task_form": TaskForm(project=project, people=[m.user for m in members]),
     }
 
@@ -507,7 +509,12 @@ def board(request):
     projects = _projects(request.user)
     filterset = BoardFilter(request.GET, queryset=projects, user=request.user)
     columns = selectors.board_columns(projects=filterset.qs if filterset.is_valid() else projects.none())
-    context = {"filter": filterset, "columns": columns, "query": request.GET.urlencode()}
+    context = {
+        "filter": filterset,
+        "columns": columns,
+        "query": request.GET.urlencode(),
+        "people_stamp": directory.stamp(),
+    }
     return render_page_or_partial(request, "pipeline/board.html", context, partial="board")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pipeline.buying_center import buying_center_red_flags
 from pipeline.models import BuyingCenterMember, Project, StageChange, Task
 from pipeline.selectors import BOARD_CARDS_PER_COLUMN
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, UserFactory
 from tests.pipeline.conftest import meet_stage
 
 
@@ -205,6 +205,23 @@ def test_cards_in_every_stage_ahead_of_or_behind_the_customer_cost_no_query_each
     assert len(twenty_four) == len(eight)
     html = response.content.decode()
     assert "领先客户 7 阶段" in html and "落后客户 7 阶段" in html and rep.display_name in html
+
+
+def test_the_drawn_people_selects_follow_the_people_and_the_choice(client, director, rep, project, team_a):
+    """The director's owner filter and the project's member select are cached markup: a new person or
+    a renamed one shows at once, and each choice is drawn selected."""
+    client.force_login(director)
+    board, paperwork = reverse("pipeline:board"), reverse("pipeline:project-section", args=[project.pk, "paperwork"])
+    client.get(board), client.get(paperwork)
+    newcomer = UserFactory(username="newcomer", last_name="钱", first_name="新人", team=team_a)
+    assert "钱新人" in client.get(board).content.decode()
+    assert "钱新人" in client.get(paperwork, headers={"HX-Request": "true"}).content.decode()
+    newcomer.first_name = "改名"
+    newcomer.save()
+    assert "钱改名" in client.get(board).content.decode()
+    chosen = client.get(board, {"owner": rep.pk}).content.decode()
+    assert f'<option value="{rep.pk}" selected>' in chosen
+    assert f'<option value="{rep.pk}" selected>' not in client.get(board, {"owner": newcomer.pk}).content.decode()
 
 
 def test_board_totals_count_amount_and_weighted_amount(client, rep, make_project):
