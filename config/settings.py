@@ -222,11 +222,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # CACHE_URL (Redis, a database of its own: not the broker's) shares sessions and the cached stage
-# catalog between processes; without it each process keeps its own in memory.
+# catalog between processes; without it each process keeps its own in memory. Keys are prefixed with
+# the database's name (or CACHE_KEY_PREFIX), so two installations sharing a Redis never read each
+# other's cached teams, catalog or sessions.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or f"crm:{DATABASES['default']['NAME']}"
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "crm"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crm"}
     )

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from contacts.models import Contact, DecisionMakerProfile
-from core.history import attribute_change
 from core.services import audit_block_register, audit_block_review, audit_block_update
 
 if TYPE_CHECKING:
@@ -16,10 +15,7 @@ if TYPE_CHECKING:
 def contact_create(*, contact: Contact, by: User) -> Contact:
     if contact.owner_id is None:
         contact.owner = by
-    audit_block_register(record=contact, by=by)
-    attribute_change(contact, by)
-    contact.save()
-    return contact
+    return audit_block_register(record=contact, by=by)
 
 
 @transaction.atomic
@@ -42,8 +38,5 @@ def decision_maker_profile_save(
     saved the profile since ``expected_version``)."""
     if profile.pk is None:
         profile.filled_by = by
-        audit_block_register(record=profile, by=by)
-        attribute_change(profile, by)
-        profile.save()
-        return profile
+        return audit_block_register(record=profile, by=by)
     return audit_block_update(profile, by=by, changed_fields=changed_fields, expected_version=expected_version)

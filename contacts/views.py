@@ -1,4 +1,3 @@
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,7 @@ from contacts.forms import CONTACT_SECTIONS, PROFILE_SECTIONS, ContactForm, Deci
 from contacts.models import Contact, DecisionMakerProfile
 from core.history import history_entries
 from core.services import can_review
-from core.views import paginate, query_without_page, render_page_or_partial, saved_or_conflict
+from core.views import paginate, query_without_page, render_page_or_partial, versioned_edit
 from customers.models import Customer
 
 
@@ -95,27 +94,16 @@ def _reload_bosses_on_change(url: str) -> dict[str, str]:
 
 def contact_update(request, pk: int):
     contact = get_editable_or_404(Contact.objects.select_related("customer"), request.user, pk=pk)
-    form = ContactForm(
-        request.POST if request.method == "POST" else None,
-        instance=contact,
+    customers = _editable_customers(request.user)
+    return versioned_edit(
+        request,
+        ContactForm,
+        contact,
+        services.contact_update,
+        _("联系人信息已保存。"),
         user=request.user,
-        customers=_editable_customers(request.user),
+        customers=customers,
     )
-    if request.method == "POST" and form.is_valid():
-        refused = saved_or_conflict(
-            request,
-            form,
-            save=partial(services.contact_update, contact=form.instance, by=request.user),
-            template="contacts/contact_form.html",
-            record_name="contact",
-            user=request.user,
-            customers=_editable_customers(request.user),
-        )
-        if refused:
-            return refused
-        messages.success(request, _("联系人信息已保存。"))
-        return redirect(contact)
-    return render(request, "contacts/contact_form.html", {"form": form, "contact": contact})
 
 
 @require_POST
@@ -132,20 +120,15 @@ def decision_maker_profile_edit(request, pk: int):
     """Create or edit the contact's F16 profile; only those who may see its values may write it."""
     contact = get_editable_or_404(Contact.objects.select_related("customer"), request.user, pk=pk)
     profile = DecisionMakerProfile.objects.filter(contact=contact).first() or DecisionMakerProfile(contact=contact)
-    form = DecisionMakerProfileForm(
-        request.POST if request.method == "POST" else None, instance=profile, user=request.user
+    saved = _("关键决策人信息已保存。")
+    return versioned_edit(
+        request,
+        DecisionMakerProfileForm,
+        profile,
+        services.decision_maker_profile_save,
+        saved,
+        name="profile",
+        back=contact,
+        page={"contact": contact},
+        user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
-        refused = saved_or_conflict(
-            request,
-            form,
-            save=partial(services.decision_maker_profile_save, profile=form.instance, by=request.user),
-            template="contacts/profile_form.html",
-            record_name="profile",
-            user=request.user,
-        )
-        if refused:
-            return refused
-        messages.success(request, _("关键决策人信息已保存。"))
-        return redirect(contact)
-    return render(request, "contacts/profile_form.html", {"form": form, "contact": contact})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.history import attribute_change
@@ -16,12 +16,16 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def audit_block_register(*, record: AuditBlock, by: User) -> None:
-    """Fill what the system knows when a record is first entered (not saved here)."""
+def audit_block_register[R: AuditBlock](*, record: R, by: User) -> R:
+    """Save a record entered for the first time: what the system knows (登记日期, 录入人, and the
+    collector unless named) and who made the change in its history."""
     record.registered_on = timezone.localdate()
     record.entered_by = by
     if record.collected_by_id is None:
         record.collected_by = by
+    attribute_change(record, by)
+    record.save()
+    return record
 
 
 def audit_block_after_edit(*, record: AuditBlock, by: User, changed: bool) -> None:
@@ -56,11 +60,17 @@ def number_next(*, prefix: str, width: int = 6) -> str:
     from core.models import NumberSequence
 
     key = f"{prefix}-{timezone.localdate().year}"
-    NumberSequence.objects.get_or_create(key=key)
-    sequence = NumberSequence.objects.select_for_update().get(key=key)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{key}-{sequence.last:0{width}d}"
+    # One statement that creates the year's row or counts on from it, holding the row's lock until
+    # the commit (PostgreSQL and SQLite 3.35+ both speak INSERT … ON CONFLICT … RETURNING).
+    table, key_column, last = (connection.ops.quote_name(n) for n in (NumberSequence._meta.db_table, "key", "last"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {last}) VALUES (%s, 1) ON CONFLICT ({key_column}) "  # noqa: S608 (our names)
+            f"DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [key],
+        )
+        (number,) = cursor.fetchone()
+    return f"{key}-{number:0{width}d}"
 
 
 def record_export(*, by: User, page: str, table: str, fmt: str, rows: int) -> DataExport:

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -83,16 +84,32 @@ def next_or(request, default):
     return default
 
 
-def saved_or_conflict(request, form, *, save, template: str, record_name: str, **form_kwargs):
-    """Save a versioned edit through ``save(changed_fields=…, expected_version=…)``: None when it
-    is saved, else the 409 page with their values beside the user's, the user's form kept."""
-    try:
-        save(changed_fields=form.changed_fields, expected_version=form.cleaned_data["version"])
-    except EditConflict as clash:
-        context = {
-            "form": rebound_on(type(form), request, clash.current, **form_kwargs),
-            record_name: clash.current,
-            "conflict": conflict_rows(form, clash.current),
-        }
-        return render(request, template, context, status=409)
-    return None
+def versioned_edit(request, form_class, record, service, saved: str, *, name="", back=None, page=None, **form_kwargs):
+    """The edit page of a versioned record (customers, contacts, projects, F16 profiles): the form on
+    GET; on a valid POST ``service(<name>=record, by=…, changed_fields=…, expected_version=…)``, the
+    ``saved`` message and back to the record (or ``back``); a newer save in between answers 409 with
+    their values beside the user's, the user's form kept and nothing written. ``name`` (default: the
+    model's) names the record in the service and the context, and the template is
+    ``<app>/<name>_form.html``; ``page`` adds to the template's context."""
+    name = name or record._meta.model_name
+    template = f"{record._meta.app_label}/{name}_form.html"
+    form = form_class(request.POST if request.method == "POST" else None, instance=record, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(
+                **{name: record},
+                by=request.user,
+                changed_fields=form.changed_fields,
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict as clash:
+            context = {
+                "form": rebound_on(form_class, request, clash.current, **form_kwargs),
+                name: clash.current,
+                "conflict": conflict_rows(form, clash.current),
+                **(page or {}),
+            }
+            return render(request, template, context, status=409)
+        messages.success(request, saved)
+        return redirect(back or record)
+    return render(request, template, {"form": form, name: record, **(page or {})})

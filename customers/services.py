@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from core.history import attribute_change
 from core.services import audit_block_register, audit_block_review, audit_block_update
 from customers.models import Customer
 
@@ -18,10 +17,7 @@ def customer_create(*, customer: Customer, by: User) -> Customer:
     if customer.owner_id is None:
         customer.owner = by
     customer.team_id = customer.owner.team_id
-    audit_block_register(record=customer, by=by)
-    attribute_change(customer, by)
-    customer.save()
-    return customer
+    return audit_block_register(record=customer, by=by)
 
 
 @transaction.atomic

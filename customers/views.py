@@ -1,4 +1,3 @@
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from core.history import history_entries
 from core.services import can_review
-from core.views import paginate, query_without_page, render_page_or_partial, saved_or_conflict
+from core.views import paginate, query_without_page, render_page_or_partial, versioned_edit
 from customers import services
 from customers.filters import CustomerFilter
 from customers.forms import CUSTOMER_SECTIONS, CustomerForm
@@ -70,17 +69,9 @@ def customer_create(request):
 
 def customer_update(request, pk: int):
     customer = get_editable_or_404(Customer.objects.all(), request.user, pk=pk)
-    form = CustomerForm(request.POST if request.method == "POST" else None, instance=customer, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        save = partial(services.customer_update, customer=form.instance, by=request.user)
-        refused = saved_or_conflict(
-            request, form, save=save, template="customers/customer_form.html", record_name="customer", user=request.user
-        )
-        if refused:
-            return refused
-        messages.success(request, _("客户信息已保存。"))
-        return redirect(customer)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+    return versioned_edit(
+        request, CustomerForm, customer, services.customer_update, _("客户信息已保存。"), user=request.user
+    )
 
 
 @require_POST

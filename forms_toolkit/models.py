@@ -135,8 +135,9 @@ class StageForm(TeamScopedMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         """The form and its row in FormRecord, in the same transaction."""
         with transaction.atomic():
+            adding = self._state.adding and self.pk is None  # an INSERT for sure: its record is new too
             super().save(*args, **kwargs)
-            FormRecord.write(self)
+            FormRecord.write(self, adding=adding)
 
     def get_absolute_url(self) -> str:
         return reverse("forms_toolkit:detail", args=[self.form_type.code, self.pk])
@@ -253,12 +254,12 @@ class FormRecord(TeamScopedMixin, models.Model):
         return reverse("forms_toolkit:detail", args=[self.form_code, self.form_id])
 
     @classmethod
-    def write(cls, form: StageForm) -> None:
+    def write(cls, form: StageForm, *, adding: bool = False) -> None:
         values = {name: getattr(form, name) for name in cls.COPIED}
         stage_field = form.form_type.stage_field
         values["stage_id"] = getattr(form, f"{stage_field}_id") if stage_field else None
         code = form.form_type.code
-        if not cls.objects.filter(form_code=code, form_id=form.pk).update(**values):
+        if adding or not cls.objects.filter(form_code=code, form_id=form.pk).update(**values):
             cls.objects.create(form_code=code, form_id=form.pk, **values)
 
     @classmethod

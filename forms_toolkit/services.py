@@ -63,8 +63,9 @@ def stage_form_create(
     form.number = number_next(prefix=form_type.code)
     if isinstance(form, AuditBlock):
         audit_block_register(record=form, by=by)
-    attribute_change(form, by)
-    form.save()
+    else:
+        attribute_change(form, by)
+        form.save()
     _save_rows(form_type, form, formsets)
     _touch(form)
     activity_changed(owner_ids=[form.filled_by_id], since=form.filled_on)

@@ -1,4 +1,3 @@
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from accounts import directory
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
 from core.history import history_entries
-from core.views import next_or, paginate, query_without_page, render_page_or_partial, saved_or_conflict
+from core.views import next_or, paginate, query_without_page, render_page_or_partial, versioned_edit
 from customers.models import Customer
 from pipeline import catalog_cache, selectors, services
 from pipeline.buying_center import buying_center_red_flags
@@ -91,27 +90,16 @@ def project_create(request):
 
 def project_update(request, pk: int):
     project = _project_for_edit(request, pk)
-    form = ProjectForm(
-        request.POST if request.method == "POST" else None,
-        instance=project,
+    customers = Customer.objects.filter(pk=project.customer_id)
+    return versioned_edit(
+        request,
+        ProjectForm,
+        project,
+        services.project_update,
+        _("项目已保存。"),
         user=request.user,
-        customers=Customer.objects.filter(pk=project.customer_id),
+        customers=customers,
     )
-    if request.method == "POST" and form.is_valid():
-        refused = saved_or_conflict(
-            request,
-            form,
-            save=partial(services.project_update, project=form.instance, by=request.user),
-            template="pipeline/project_form.html",
-            record_name="project",
-            user=request.user,
-            customers=Customer.objects.filter(pk=project.customer_id),
-        )
-        if refused:
-            return refused
-        messages.success(request, _("项目已保存。"))
-        return redirect(project)
-    return render(request, "pipeline/project_form.html", {"form": form, "project": project})
 
 
 def project_detail(request, pk: int):
@@ -235,45 +223,50 @@ def _paperwork_by_stage(*, project, user, stages):
     return [(s, paperwork.get(s.number, [])) for s in stages]
 
 
-def project_advance(request, pk: int):
-    project = _project_for_edit(request, pk)
-    can_override = services.can_override_gate(project=project, user=request.user)
-    form = AdvanceForm(request.POST if request.method == "POST" else None, project=project, can_override=can_override)
+def _gated_page(
+    request, project, form, *, template: str, can_override: bool, perform, closed: str, success, preview=None
+):
+    """A move through a gate (advance, close as won): on a closed gate the page lists what is missing;
+    an override needs its reason and the right to give it. ``preview`` is the gate shown on GET."""
     gate = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_advance_stage(
-                project=project,
-                to_stage=form.cleaned_data["to_stage"],
-                by=request.user,
-                override_reason=form.cleaned_data.get("override_reason"),
-            )
-        except services.GateClosed as closed:
-            gate = closed.gate
-            form.add_error(None, _("阶段条件未满足,不能推进。"))
+            perform(form.cleaned_data)
+        except services.GateClosed as refusal:
+            gate = refusal.gate
+            form.add_error(None, closed)
         except ValidationError as error:
             _add_errors(form, error)
         except PermissionDenied as denied:
             form.add_error("override_reason" if "override_reason" in form.fields else None, str(denied))
         else:
-            messages.success(
-                request,
-                _("项目已推进到第 %(n)s 阶段:%(name)s。")
-                % {"n": project.stage.number, "name": project.stage.display_name},
-            )
+            messages.success(request, success())
             return redirect(project)
-    if gate is None and request.method == "GET":
-        to = form.fields["to_stage"].initial
-        gate = evaluate_gate(project=project, to_stage=to) if to else None
-    return render(
+    if gate is None and request.method == "GET" and preview is not None:
+        gate = preview()
+    context = {"project": project, "form": form, "gate": gate, "can_override": can_override}
+    return render(request, template, context)
+
+
+def project_advance(request, pk: int):
+    project = _project_for_edit(request, pk)
+    can_override = services.can_override_gate(project=project, user=request.user)
+    form = AdvanceForm(request.POST if request.method == "POST" else None, project=project, can_override=can_override)
+    to = form.fields["to_stage"].initial
+    return _gated_page(
         request,
-        "pipeline/project_advance.html",
-        {
-            "project": project,
-            "form": form,
-            "gate": gate,
-            "can_override": can_override,
-        },
+        project,
+        form,
+        template="pipeline/project_advance.html",
+        can_override=can_override,
+        perform=lambda data: services.project_advance_stage(
+            project=project, to_stage=data["to_stage"], by=request.user, override_reason=data.get("override_reason")
+        ),
+        closed=_("阶段条件未满足,不能推进。"),
+        success=lambda: (
+            _("项目已推进到第 %(n)s 阶段:%(name)s。") % {"n": project.stage.number, "name": project.stage.display_name}
+        ),
+        preview=(lambda: evaluate_gate(project=project, to_stage=to)) if to else None,
     )
 
 
@@ -318,38 +311,23 @@ def project_close(request, pk: int):
     project = _project_for_edit(request, pk)
     can_override = services.can_override_gate(project=project, user=request.user)
     form = CloseForm(request.POST if request.method == "POST" else None, can_override=can_override)
-    gate = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.project_close(
-                project=project,
-                outcome=data["outcome"],
-                by=request.user,
-                lost_reason=data["lost_reason"],
-                note=data["note"],
-                success_story=data["success_story"],
-                override_reason=data.get("override_reason"),
-            )
-        except services.GateClosed as closed:
-            gate = closed.gate
-            form.add_error(None, _("签约成交的阶段条件未满足,不能以赢单结案。"))
-        except ValidationError as error:
-            _add_errors(form, error)
-        except PermissionDenied as denied:
-            form.add_error("override_reason" if "override_reason" in form.fields else None, str(denied))
-        else:
-            messages.success(request, _("项目已结案:%(status)s。") % {"status": project.get_status_display()})
-            return redirect(project)
-    return render(
+    return _gated_page(
         request,
-        "pipeline/project_close.html",
-        {
-            "project": project,
-            "form": form,
-            "gate": gate,
-            "can_override": can_override,
-        },
+        project,
+        form,
+        template="pipeline/project_close.html",
+        can_override=can_override,
+        perform=lambda data: services.project_close(
+            project=project,
+            outcome=data["outcome"],
+            by=request.user,
+            lost_reason=data["lost_reason"],
+            note=data["note"],
+            success_story=data["success_story"],
+            override_reason=data.get("override_reason"),
+        ),
+        closed=_("签约成交的阶段条件未满足,不能以赢单结案。"),
+        success=lambda: _("项目已结案:%(status)s。") % {"status": project.get_status_display()},
     )
 
 

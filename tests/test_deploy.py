@@ -164,3 +164,25 @@ def test_dockerfile_brings_pango_and_the_cjk_font_and_serves_with_gunicorn():
     requirements = (ROOT / "requirements.txt").read_text().lower()
     for package in ("gunicorn", "whitenoise", "psycopg", "celery", "redis", "weasyprint"):
         assert package in requirements
+
+
+def test_two_installations_on_one_redis_keep_their_cached_rows_apart():
+    """The cache's keys carry the database's name: a second database's teams or sessions never answer
+    for the first's (a bench database once read another's cached two-team directory: 404 for team 3)."""
+    prefixes = set()
+    for name in ("crm_a", "crm_b"):
+        env = {**PROD_ENV, "DATABASE_URL": f"postgres://u@db:5432/{name}"}
+        printed = _manage(
+            "shell", "-c", "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])", env=env
+        )
+        assert printed.returncode == 0, printed.stderr
+        prefixes.add(printed.stdout.split()[-1])
+    assert len(prefixes) == 2 and all(p.startswith("crm:") for p in prefixes)
+    chosen = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])",
+        env={**PROD_ENV, "CACHE_KEY_PREFIX": "shared"},
+    )
+    assert chosen.stdout.split()[-1] == "shared"
+

@@ -70,6 +70,7 @@ def two_servers(static_manifest, shared_cache):
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
         "DATABASE_URL": database_url(),
         "CACHE_URL": CACHE_URL,
+        "CACHE_KEY_PREFIX": "crm",  # as the test process's shared_cache
         "DEBUG": "0",
         "SECRET_KEY": "test-only-two-processes",
         "ALLOWED_HOSTS": "127.0.0.1",
