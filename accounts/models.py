@@ -79,3 +79,22 @@ class User(AbstractUser):
 
     def manages(self, team_id: int | None) -> bool:
         return self.is_manager and team_id is not None and self.team_id == team_id
+
+
+class DrawnSignature(models.Model):
+    """A signer's handwritten signature, drawn once (finger on a phone, or a mouse) and printed on the
+    signature lines of the forms they approve. A sign-off keeps its own copy, so drawing a new one
+    later never changes what was signed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="drawn_signature")
+    png = models.BinaryField(_("签名图像"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("手写签名")
+        verbose_name_plural = _("手写签名")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

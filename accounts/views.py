@@ -1,13 +1,16 @@
 import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
+from accounts import signatures
 from accounts.hooks import home_counts, home_panels
 
 
@@ -36,3 +39,24 @@ def locked_out(request, response=None, credentials=None):
     }
     context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
     return render(request, "registration/login.html", context, status=429)
+
+
+def signature(request):
+    """Draw (or clear) the signature printed on the forms one approves."""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            signatures.signature_remove(user=request.user)
+            messages.success(request, _("已删除手写签名,审批时将只打印姓名和日期。"))
+            return redirect("signature")
+        try:
+            signatures.signature_save(user=request.user, data_url=request.POST.get("drawing", ""))
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("手写签名已保存,审批时将打印在签字栏上。"))
+            return redirect("signature")
+    current = signatures.data_url(signatures.signature_of(request.user))
+    return render(
+        request, "accounts/signature.html", {"current": current, "error": error}, status=400 if error else 200
+    )

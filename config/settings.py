@@ -6,6 +6,7 @@ eagerly. Production differs only by the environment (see README.md).
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django.forms
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "contacts",
     "pipeline",
     "forms_toolkit",
+    "attachments",
     "forecasting",
     "demo",
     "bench",
@@ -153,7 +155,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -163,8 +165,34 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+# Uploaded files go through Django's storage API: this folder by default, or any S3-compatible store
+# (MinIO, Alibaba OSS, Tencent COS, AWS) with FILE_STORAGE=s3 and the bucket's settings
+# (django-storages). They are never served from MEDIA_URL: attachments.views checks who may read them.
+if os.environ.get("FILE_STORAGE") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Attachments: the largest file taken (default 20 MB) and the kinds (office documents, PDF, images).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
+ATTACHMENT_SUFFIXES = os.environ.get(
+    "ATTACHMENT_SUFFIXES", ".pdf .jpg .jpeg .png .gif .webp .heic .heif .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp"
+).split()
+# A request may carry a few full-size files at once; each one over 2.5 MB is spooled to a temporary
+# file, never held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Django's widget templates, the plainest widgets written in Python (core/renderers.py).
 FORM_RENDERER = "core.renderers.JinjaTemplates"

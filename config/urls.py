@@ -12,5 +12,6 @@ urlpatterns = [
     path("projects/", include("pipeline.urls")),
     path("forms/", include("forms_toolkit.urls")),
     path("control/", include("forecasting.urls")),
+    path("files/", include("attachments.urls")),
     path("admin/", admin.site.urls),
 ]

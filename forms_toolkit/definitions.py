@@ -252,7 +252,6 @@ registry.register(
                     "support_form",
                     "requirements",
                     "expected_goal",
-                    "attachment",
                 ],
             )
         ],

@@ -284,6 +284,8 @@ class Signoff(models.Model):
     at = models.DateTimeField(_("签字日期"), auto_now_add=True)
     comment = models.TextField(_("意见"), blank=True)
     round = models.PositiveSmallIntegerField(default=1)
+    # the signer's drawn signature as it was when they signed (accounts.DrawnSignature), or empty
+    signature_png = models.BinaryField(blank=True, default=b"")
 
     class Meta:
         ordering = ["at", "pk"]
@@ -414,7 +416,7 @@ class ResourceRequest(StageForm):
     support_form = models.CharField(_("支持形式"), max_length=16, choices=SupportForm)
     requirements = text(_("有何要求"))
     expected_goal = text(_("预期目标"))
-    attachment = models.FileField(_("资料附件"), upload_to="forms/f06/%Y/", blank=True)
+    # 资料附件: the form's attachments (attachments.Attachment), several files with a kind and caption
 
     class Meta(StageForm.Meta):
         verbose_name = _("资源支持申请表")

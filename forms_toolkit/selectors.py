@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.signatures import data_url, has_signature
 from core.history import HistoryEntry, history_entries, row_history_entries
 from core.paper import audit_rows, field_display, paper_rows
 from core.search import contains
@@ -42,6 +43,7 @@ class SignatureLine:
     at: object = None
     decision: str = ""
     comment: str = ""
+    image: str = ""  # the drawn signature as a data: URL, when the signer used one
 
 
 def _tables(form_type: FormType, form: StageForm, *, printed: bool = False) -> list[Table]:
@@ -119,6 +121,7 @@ def _signatures(form_type: FormType, form: StageForm, signoffs: list[Signoff]) -
                     at=signoff.at,
                     decision=signoff.get_decision_display(),
                     comment=signoff.comment,
+                    image=data_url(signoff.signature_png),
                 )
             )
     return lines
@@ -152,6 +155,7 @@ def form_display(*, form_type: FormType, form: StageForm, user: User, printed: b
     ]
     if form.project is not None:
         header += [(_("项目名称"), form.project.name), (_("项目编号"), form.project.number)]
+    can_decide = step is not None and step.allows(form, user, signed_by=signed_this_round(form, signoffs))
     return {
         "form_type": form_type,
         "form": form,
@@ -164,7 +168,8 @@ def form_display(*, form_type: FormType, form: StageForm, user: User, printed: b
         "can_edit": form.is_editable_status and form.is_editable_by(user),
         "can_submit": form.is_editable_status and form.is_editable_by(user),
         "awaiting": step,
-        "can_decide": step is not None and step.allows(form, user, signed_by=signed_this_round(form, signoffs)),
+        "can_decide": can_decide,
+        "has_signature": can_decide and has_signature(user),
     }
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.signatures import signature_of
 from core.history import attribute_change
 from core.models import AuditBlock
 from core.services import audit_block_register, number_next
@@ -159,8 +160,11 @@ def signed_this_round(form: StageForm, signoffs: list[Signoff] | None = None) ->
 
 
 @transaction.atomic
-def stage_form_decide(*, form: StageForm, by: User, approve: bool, advice: str = "") -> Signoff:
-    """Sign the current step (approve) or send the form back with advice (return)."""
+def stage_form_decide(
+    *, form: StageForm, by: User, approve: bool, advice: str = "", use_signature: bool = False
+) -> Signoff:
+    """Sign the current step (approve) or send the form back with advice (return); with
+    ``use_signature`` the signer's drawn signature is kept with the sign-off, to be printed."""
     locked = type(form).objects.select_for_update().get(pk=form.pk)
     if locked.status != StageForm.Status.SUBMITTED:
         raise ValidationError(_("只有已提交的表单可以审批。"), code="not_submitted")
@@ -181,6 +185,7 @@ def stage_form_decide(*, form: StageForm, by: User, approve: bool, advice: str =
         comment=advice,
         decision=Signoff.Decision.APPROVED if approve else Signoff.Decision.RETURNED,
         round=_round(locked),
+        signature_png=signature_of(by) if use_signature else b"",
     )
     if advice:
         stamp = f"{by.display_name} {timezone.localtime():%Y-%m-%d}:{advice}"

@@ -11,7 +11,7 @@ from accounts.permissions import requires
 from accounts.visibility import get_visible_or_404
 from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
-from forms_toolkit import papers, pdf, selectors, services
+from forms_toolkit import hooks, papers, pdf, selectors, services
 from forms_toolkit.forms import QueueFilterForm
 from forms_toolkit.models import StageForm
 from forms_toolkit.registry import registry
@@ -195,6 +195,7 @@ def form_detail(request, code: str, pk: int):
     instance = _get_form(request, form_type, pk)
     context = selectors.form_display(form_type=form_type, form=instance, user=request.user)
     context["history"] = selectors.form_history(form_type=form_type, form=instance, user=request.user)
+    context["panels"] = hooks.form_panels(form=instance, form_type=form_type, request=request)
     return render(request, select_template(_templates(form_type, "detail")).template.name, context)
 
 
@@ -217,7 +218,11 @@ def form_decide(request, code: str, pk: int):
     approve = request.POST.get("decision") == "approve"
     try:
         services.stage_form_decide(
-            form=instance, by=request.user, approve=approve, advice=request.POST.get("advice", "")
+            form=instance,
+            by=request.user,
+            approve=approve,
+            advice=request.POST.get("advice", ""),
+            use_signature=request.POST.get("use_signature") == "1",
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

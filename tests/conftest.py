@@ -21,6 +21,7 @@ def _fast_and_isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads land in the test's own folder
 
 
 @pytest.fixture

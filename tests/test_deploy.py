@@ -186,3 +186,22 @@ def test_two_installations_on_one_redis_keep_their_cached_rows_apart():
     )
     assert chosen.stdout.split()[-1] == "shared"
 
+
+def test_compose_keeps_the_uploaded_files_on_a_volume():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for service in ("web", "worker"):
+        assert "media:/app/media" in compose["services"][service]["volumes"]
+        assert compose["services"][service]["environment"]["MEDIA_ROOT"] == "/app/media"
+    assert "media" in compose["volumes"]
+
+
+def test_attachments_can_live_in_an_s3_compatible_store():
+    env = {**PROD_ENV, "FILE_STORAGE": "s3", "S3_BUCKET": "crm-files", "S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    printed = _manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name)",
+        env=env,
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.split()[-2:] == ["S3Storage", "crm-files"]

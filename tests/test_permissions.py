@@ -18,6 +18,8 @@ MATRIX = {
     "password_change": ("get", None, ALL),
     "password_change_done": ("get", None, ALL),
     "set_language": ("post", None, [302] * 7),
+    "signature": ("get", None, ALL),
+    "signature|post": ("post", None, [400] * 7),  # 400: nothing drawn
     "customers:list": ("get", None, ALL),
     "customers:create": ("get", None, ALL),
     "customers:options": ("get", None, ALL),
@@ -68,6 +70,15 @@ MATRIX = {
     "forms_toolkit:submit": ("post", "draft", [302, 403, 302, 404, 404, 302, 302]),
     "forms_toolkit:decide": ("post", "submitted", [403, 403, 302, 404, 404, 302, 302]),
     "forms_toolkit:pdf": ("get", "draft", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:project": ("get", "project", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:project|post": ("post", "project", [400, 403, 400, 404, 404, 400, 400]),  # 400: no file sent
+    "attachments:customer": ("get", "customer", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:customer|post": ("post", "customer", [400, 403, 400, 404, 404, 400, 400]),
+    "attachments:form": ("get", "draft", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:form|post": ("post", "draft", [400, 403, 400, 404, 404, 400, 400]),
+    "attachments:download": ("get", "attachment", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:thumbnail": ("get", "attachment", [200, 200, 200, 404, 404, 200, 200]),
+    "attachments:remove": ("post", "attachment", [302, 403, 302, 404, 404, 302, 302]),
     "forecasting:dashboard": ("get", None, [302] * 7),  # on to the team's or the company's view
     "forecasting:company": ("get", None, [403, 403, 403, 403, 403, 200, 200]),
     "forecasting:team": ("get", "team", [404, 404, 200, 404, 404, 200, 200]),
@@ -103,15 +114,21 @@ def test_every_url_pattern_has_a_row():
 
 @pytest.fixture
 def world(rep, teammate, customer, contact, project, manager, admin_user, stage):
+    from attachments.services import attachments_add
     from demo.forms import demo_stage_form
     from forecasting.models import Anomaly
     from pipeline.models import ProjectMember, Task
+    from tests.attachments.files import png_bytes, upload
     from tests.factories import UserFactory
     from tests.forecasting.conftest import bare_project
 
     # a won project, written straight to the table (the gates are not what this test is about)
     won = bare_project(owner=rep, customer=customer, stage=8, status="won")
     condition = next(c for c in stage(1).conditions.all() if c.kind == "checklist")
+    photo = upload("site.png", png_bytes())
+    attachment = attachments_add(
+        record_field="project", record=project, uploads=[photo], kind="photo", caption="", by=rep
+    )[0]
     now = timezone.now()
     return {
         "customer": customer.pk,
@@ -132,6 +149,7 @@ def world(rep, teammate, customer, contact, project, manager, admin_user, stage)
         "submitted": ("F12", demo_stage_form("F12", project=project, by=rep, status="submitted").pk),
         "team": rep.team_id,
         "owner": rep.pk,
+        "attachment": attachment.pk,
         "anomaly": Anomaly.objects.create(
             key="test-stalled",
             kind="stalled",
