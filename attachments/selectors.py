@@ -12,21 +12,19 @@ if TYPE_CHECKING:
     from attachments.forms import UploadForm
 
 
-def section_address(holder: access.Holder) -> dict[str, Any]:
-    if holder.field == "form":
-        return {"kind": "form", "pk": holder.record.form_id, "code": holder.record.form_code}
-    return {"kind": holder.field, "pk": holder.record.pk, "code": ""}
-
-
 def section_url(*, kind: str, pk: int, code: str = "") -> str:
     if kind == "form":
         return reverse("attachments:form", args=[code, pk])
     return reverse(f"attachments:{kind}", args=[pk])
 
 
-def files_context(
-    *, holder: access.Holder, user: User, form: UploadForm, kind: str, pk: int, code: str = ""
-) -> dict[str, Any]:
+def holder_url(holder: access.Holder) -> str:
+    if holder.field == "form":
+        return section_url(kind="form", pk=holder.record.form_id, code=holder.record.form_code)
+    return section_url(kind=holder.field, pk=holder.record.pk)
+
+
+def files_context(*, holder: access.Holder, user: User, form: UploadForm) -> dict[str, Any]:
     files = list(Attachment.objects.filter(**holder.lookup).select_related("uploaded_by"))
     may_add = holder.owner.is_editable_by(user)
     for attachment in files:
@@ -37,6 +35,6 @@ def files_context(
         "signed_scans": [a for a in files if a.kind == Attachment.Kind.SIGNED_SCAN],
         "may_add": may_add,
         "upload_form": form,
-        "section_url": section_url(kind=kind, pk=pk, code=code),
-        "is_form": kind == "form",
+        "section_url": holder_url(holder),
+        "is_form": holder.field == "form",
     }

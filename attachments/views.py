@@ -13,11 +13,10 @@ from attachments.models import Attachment
 def files_section(request, kind: str, pk: int, code: str = ""):
     """A record's files: the list and, for those who may add to the record, the upload form. A refused
     upload comes back with the reason, the kind and caption as typed (a file input cannot be refilled)."""
-    holder = access.holder(kind, request.user, pk=pk, code=code)
+    holder = access.holder(kind, request.user, pk=pk, code=code, edit=request.method == "POST")
     form = UploadForm()
     status = 200
     if request.method == "POST":
-        holder = access.holder(kind, request.user, pk=pk, code=code, edit=True)
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -38,34 +37,33 @@ def files_section(request, kind: str, pk: int, code: str = ""):
                 form = UploadForm()
         if form.errors and not request.htmx:
             status = 400  # htmx swaps only a 2xx answer in: the section comes back with the reason
-    context = selectors.files_context(holder=holder, user=request.user, form=form, kind=kind, pk=pk, code=code)
+    context = selectors.files_context(holder=holder, user=request.user, form=form)
     template = "attachments/files_section.html" if request.htmx else "attachments/files_page.html"
     return render(request, template, context, status=status)
 
 
-def download(request, pk: int):
-    """The file as a download, never shown inline: the browser is told its type and not to guess."""
-    attachment = access.readable_or_404(pk, request.user)
+def _sent(stored_file, **kwargs) -> FileResponse:
+    """A stored file streamed, its type told and not to be guessed; 404 when the store has lost it."""
     try:
-        stored = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
+        opened = stored_file.open("rb")
+    except OSError:
         raise Http404 from None
-    response = FileResponse(stored, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
+    response = FileResponse(opened, **kwargs)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def download(request, pk: int):
+    """The file as a download, never shown inline."""
+    attachment = access.readable_or_404(pk, request.user)
+    return _sent(attachment.file, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
 
 
 def thumbnail(request, pk: int):
     attachment = access.readable_or_404(pk, request.user)
     if not attachment.thumbnail:
         raise Http404
-    try:
-        stored = attachment.thumbnail.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(stored, content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _sent(attachment.thumbnail, content_type="image/jpeg")
 
 
 @require_POST
@@ -76,9 +74,7 @@ def remove(request, pk: int):
         raise PermissionDenied
     services.attachment_remove(attachment=attachment, by=request.user)
     if request.htmx:
-        context = selectors.files_context(
-            holder=holder, user=request.user, form=UploadForm(), **selectors.section_address(holder)
-        )
+        context = selectors.files_context(holder=holder, user=request.user, form=UploadForm())
         return render(request, "attachments/files_section.html", context)
     messages.success(request, _("已删除附件“%(name)s”。") % {"name": attachment.name})
     return redirect(holder.owner)
