@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attachments.checks import accepted_suffixes
 from attachments.models import Attachment
+from core.uploads import accepted_suffixes
 
 
 class MultipleFileInput(forms.ClearableFileInput):

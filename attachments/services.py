@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from attachments.checks import check_upload
 from attachments.models import Attachment
 from core.history import attribute_change
+from core.uploads import check_upload
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile

@@ -10,6 +10,7 @@ from typing import Any
 
 import dj_database_url
 import django.forms
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "forms_toolkit",
     "attachments",
     "forecasting",
+    "notifications",
+    "agenda",
     "demo",
     "bench",
 ]
@@ -194,6 +197,9 @@ ATTACHMENT_SUFFIXES = os.environ.get(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# A visit's check-in (拜访签到) is tied to the F05 report saved by the same person within this many hours.
+CHECKIN_LINK_HOURS = int(os.environ.get("CHECKIN_LINK_HOURS", "12"))
+
 # Django's widget templates, the plainest widgets written in Python (core/renderers.py).
 FORM_RENDERER = "core.renderers.JinjaTemplates"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -227,7 +233,47 @@ CELERY_BEAT_SCHEDULE = {
     "deal-control-full": {"task": "forecasting.rollup_all", "schedule": 24 * 3600, "kwargs": {"full": True}},
     # Once a day the win model's forward backtest, which picks the tuning the model is refitted with.
     "deal-control-backtest": {"task": "forecasting.backtest", "schedule": 24 * 3600},
+    # Every morning at 08:00 (TIME_ZONE) each person's tasks due tomorrow or overdue, in one message.
+    "task-digest": {"task": "notifications.task_digest", "schedule": crontab(hour=8, minute=0)},
+    # Notifications whose send failed and whose retry was lost with its worker, or never queued.
+    "notifications-send-due": {"task": "notifications.send_due", "schedule": 300},
 }
+
+# Notifications. SITE_URL is the address links in emails and robot messages point to.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# Email over SMTP when EMAIL_HOST is set (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS or EMAIL_USE_SSL, EMAIL_TIMEOUT). Without it, development prints messages on the
+# console and production sends none (the email channel is off; the bell and robots still work).
+MAILERS: dict[str, dict[str, Any]] = {}
+if os.environ.get("EMAIL_HOST"):
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["EMAIL_HOST"],
+            "port": int(os.environ.get("EMAIL_PORT") or 0) or None,
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
+        },
+    }
+elif DEBUG:
+    MAILERS["default"] = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+else:
+    SILENCED_SYSTEM_CHECKS.append("mail.W001")  # no mailer is the choice: nothing here sends without one
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crm@localhost")
+EMAIL_MESSAGE_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+# Robots' webhooks are taken only on these hosts (the three platforms'), so a webhook can never be
+# pointed at a machine inside the company network.
+NOTIFY_ROBOT_HOSTS = env_list(
+    "NOTIFY_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn,open.larksuite.com"
+)
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
+# A send claimed by a worker that died is taken up again after this long: above both timeouts.
+NOTIFY_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFY_SEND_LEASE_SECONDS", "60"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "30"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -280,12 +326,12 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
-PERMISSIONS_POLICY = ", ".join(
+# Geolocation for this site only: a visit report's check-in (拜访签到) asks where the rep is.
+PERMISSIONS_POLICY = "geolocation=(self), " + ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
         "camera",
-        "geolocation",
         "gyroscope",
         "magnetometer",
         "microphone",

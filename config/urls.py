@@ -13,5 +13,7 @@ urlpatterns = [
     path("forms/", include("forms_toolkit.urls")),
     path("control/", include("forecasting.urls")),
     path("files/", include("attachments.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("calendar/", include("agenda.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,8 +20,8 @@ class PreferredLanguageMiddleware(LocaleMiddleware):
 
 
 class PrivatePagesMiddleware:
-    """Headers every page of ours carries: the browser features it may use (none of camera,
-    microphone, location, payment…) and, for a signed-in user's pages and downloads, that neither a
+    """Headers every page of ours carries: the browser features it may use (location, for a visit's
+    check-in; none of camera, microphone, payment…) and, for a signed-in user's pages and downloads, that neither a
     shared proxy nor the browser's back button may keep a copy (customers, amounts, people)."""
 
     def __init__(self, get_response):

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.events import emit
 from core.registry import Registry
 from core.templatetags.paper import money
 from forecasting.models import Anomaly, DealControlSettings
@@ -396,6 +397,7 @@ def _sync(hits: dict[str, Hit], *, scope, now) -> dict[str, int]:
             existing[row.key] = row
     created: list[Anomaly] = []
     changed: list[Anomaly] = []
+    reopened_keys: set[str] = set()
     for key, hit in hits.items():
         anomaly = existing.get(key)
         if anomaly is None:
@@ -425,8 +427,12 @@ def _sync(hits: dict[str, Hit], *, scope, now) -> dict[str, int]:
             anomaly.owner_id, anomaly.team_id = hit.owner_id, hit.team_id
             if reopened:
                 anomaly.status, anomaly.cleared_at = Anomaly.Status.OPEN, None
+                reopened_keys.add(key)
             changed.append(anomaly)
     Anomaly.objects.bulk_create(created, batch_size=1000)
+    raised = created + [a for a in changed if a.status == Anomaly.Status.OPEN and a.key in reopened_keys]
+    if raised:
+        emit("anomalies_raised", anomalies=raised)
     Anomaly.objects.bulk_update(
         changed, ["severity", "details", "owner_id", "team_id", "status", "cleared_at"], batch_size=1000
     )

@@ -162,6 +162,8 @@ class RepMonth(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     calls = models.PositiveIntegerField(_("电话"), default=0)
     visits = models.PositiveIntegerField(_("拜访"), default=0)
+    # Of those, visits checked in at the customer with a location (拜访签到); the rest were typed.
+    visits_checked_in = models.PositiveIntegerField(_("签到拜访"), default=0, db_default=0)
     forms = models.PositiveIntegerField(_("表单"), default=0)
     forms_submitted = models.PositiveIntegerField(_("已提交表单"), default=0)
     forms_on_time = models.PositiveIntegerField(_("按时提交的表单"), default=0)

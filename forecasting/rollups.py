@@ -283,9 +283,16 @@ def _rep_months_orm(*, owner_ids, since: datetime.date | None, on_time_days: int
             submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
             on_time=Count("pk", filter=Q(submitted_at__lt=F("deadline"))),
             visits=Count("pk", filter=Q(form_code=_code(VisitReport))),  # a visit is an F05 visit report
+            checked_in=Count("pk", filter=Q(form_code=_code(VisitReport), checked_in=True)),
         ),
         "filled_by_id",
-        {"forms": "n", "forms_submitted": "submitted", "forms_on_time": "on_time", "visits": "visits"},
+        {
+            "forms": "n",
+            "forms_submitted": "submitted",
+            "forms_on_time": "on_time",
+            "visits": "visits",
+            "visits_checked_in": "checked_in",
+        },
     )
     add(
         _for_owners(
@@ -424,6 +431,7 @@ def _rep_months_sql(*, owner_ids, since: datetime.date | None, on_time_days: int
             forms_submitted="COUNT(submitted_at)",
             forms_on_time="COUNT(*) FILTER (WHERE submitted_at < filled_on + %(grace)s)",
             visits="COUNT(*) FILTER (WHERE form_code = %(visit_code)s)",
+            visits_checked_in="COUNT(*) FILTER (WHERE form_code = %(visit_code)s AND checked_in)",
         )
         + f" FROM {records} WHERE {scope('filled_by_id', day='filled_on')} GROUP BY 1, 2"  # noqa: S608
     )

@@ -303,6 +303,7 @@ def _period_sums(queryset: QuerySet, key: str) -> dict:
         .annotate(
             calls=Sum("calls"),
             visits=Sum("visits"),
+            visits_checked_in=Sum("visits_checked_in"),
             forms=Sum("forms"),
             won=Sum("won"),
             lost=Sum("lost"),
@@ -337,6 +338,7 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
             Column(_("加权金额"), MONEY),
             Column(_("电话"), INT),
             Column(_("拜访"), INT),
+            Column(_("其中签到"), INT),
             Column(_("阶段推进"), INT),
             Column(_("赢单金额"), MONEY),
             Column(_("目标"), MONEY),
@@ -344,7 +346,7 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
             Column(_("赢单率"), PERCENT),
             Column(_("未处理异常"), INT),
         ],
-        chart=Chart(label=0, values=[3, 7]),
+        chart=Chart(label=0, values=[3, 8]),
     )
     for rep in reps:
         f, a = funnel.get(rep.pk, {}), activity.get(rep.pk, {})
@@ -358,6 +360,7 @@ def reps_table(*, reads: Reads, team_id: int, months: list[datetime.date]) -> Ta
                 f.get("weighted") or ZERO,
                 a.get("calls") or 0,
                 a.get("visits") or 0,
+                a.get("visits_checked_in") or 0,
                 a.get("advances") or 0,
                 a.get("won_amount") or ZERO,
                 target,
@@ -433,6 +436,7 @@ class Scorecard:
     months: list[datetime.date]
     calls: int = 0
     visits: int = 0
+    visits_checked_in: int = 0
     forms: int = 0
     forms_submitted: int = 0
     forms_on_time: int = 0
@@ -445,6 +449,11 @@ class Scorecard:
     open_anomalies: int = 0
     accuracy: Table | None = None
     activity: Table | None = None
+
+    @property
+    def visits_typed(self) -> int:
+        """Visits whose report was only typed: no check-in, or one without a location."""
+        return self.visits - self.visits_checked_in
 
     @property
     def on_time_rate(self) -> Decimal | None:
@@ -475,6 +484,7 @@ def scorecard(*, rep: User, months: list[datetime.date]) -> Scorecard:
         for name in (
             "calls",
             "visits",
+            "visits_checked_in",
             "forms",
             "forms_submitted",
             "forms_on_time",
@@ -494,19 +504,24 @@ def scorecard(*, rep: User, months: list[datetime.date]) -> Scorecard:
             Column(_("月份")),
             Column(_("电话"), INT),
             Column(_("拜访"), INT),
+            Column(_("其中签到"), INT),
             Column(_("表单"), INT),
             Column(_("阶段推进"), INT),
             Column(_("赢单"), INT),
             Column(_("丢单"), INT),
             Column(_("赢单金额"), MONEY),
         ],
-        chart=Chart(label=0, values=[1, 2, 3]),
+        chart=Chart(label=0, values=[1, 2, 4]),
     )
     for month in months:
         r = by_month.get(month)
         card.activity.rows.append(
             [_label_month(month)]
-            + ([r.calls, r.visits, r.forms, r.advances, r.won, r.lost, r.won_amount] if r else [0] * 6 + [ZERO])
+            + (
+                [r.calls, r.visits, r.visits_checked_in, r.forms, r.advances, r.won, r.lost, r.won_amount]
+                if r
+                else [0] * 7 + [ZERO]
+            )
         )
     card.accuracy = accuracy_table(rep=rep, months=[m for m in months if m <= month_start(timezone.localdate())])
     card.open_anomalies = Anomaly.objects.active().filter(owner=rep).count()

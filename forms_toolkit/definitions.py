@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import RowForm
 from core.typing import Label
 from forms_toolkit import models as m
+from forms_toolkit.forms import VisitReportForm
 from forms_toolkit.registry import (
     ApprovalStep,
     FormType,
@@ -232,6 +233,8 @@ registry.register(
             ),
         ],
         tasks=f05_tasks,
+        form_base=VisitReportForm,
+        script="js/checkin.js",
     )
 )
 registry.register(

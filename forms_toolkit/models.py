@@ -6,7 +6,9 @@ it and how it prints live in ``forms_toolkit.registry``.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -209,6 +212,8 @@ class FormRecord(TeamScopedMixin, models.Model):
     manager_advice = models.TextField(_("领导建议"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True)
+    # An F05 visit checked in at the customer with a location (the scorecard counts these apart).
+    checked_in = models.BooleanField(_("已签到"), default=False, db_default=False)
 
     objects = StageFormQuerySet.as_manager()
 
@@ -258,6 +263,7 @@ class FormRecord(TeamScopedMixin, models.Model):
         values = {name: getattr(form, name) for name in cls.COPIED}
         stage_field = form.form_type.stage_field
         values["stage_id"] = getattr(form, f"{stage_field}_id") if stage_field else None
+        values["checked_in"] = getattr(form, "checked_in", False)
         code = form.form_type.code
         if adding or not cls.objects.filter(form_code=code, form_id=form.pk).update(**values):
             cls.objects.create(form_code=code, form_id=form.pk, **values)
@@ -355,8 +361,76 @@ class EvaluationIndicator(FormRow):
 # Group 2 — on-site visit ------------------------------------------------------------------------
 
 
+def _checkin_photo_as(instance: VisitCheckin, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"checkins/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class VisitCheckin(models.Model):
+    """拜访签到: where and when a rep was, as their phone's browser said, when they checked in at a
+    visit. The time is the server's; a refused or unavailable location is kept as such (the report
+    is never held up by it), and counted as a typed visit, not a checked-in one."""
+
+    class Outcome(models.TextChoices):
+        LOCATED = "located", _("已定位")
+        DENIED = "denied", _("未允许定位")
+        UNAVAILABLE = "unavailable", _("无法定位")
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签到人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("签到时间"), default=timezone.now)
+    outcome = models.CharField(_("定位结果"), max_length=12, choices=Outcome)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("精度(米)"), null=True, blank=True)
+    # What the browser said when it gave no position (its error message), for whoever looks into it.
+    detail = models.CharField(max_length=200, blank=True)
+    photo = models.FileField(_("签到照片"), upload_to=_checkin_photo_as, max_length=200, blank=True)
+    photo_type = models.CharField(max_length=100, blank=True)
+
+    # who changed what, when (the audit trail: tests/test_audit.py)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("拜访签到")
+        verbose_name_plural = _("拜访签到")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="located") | Q(latitude__isnull=False, longitude__isnull=False),
+                name="located_checkin_has_a_position",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def located(self) -> bool:
+        return self.outcome == self.Outcome.LOCATED
+
+    @property
+    def place(self) -> str:
+        """31.230416°N 121.473701°E (±25 m)"""
+        lat, lng = self.latitude, self.longitude
+        if not self.located or lat is None or lng is None:
+            return ""
+        where = f"{abs(lat):.6f}°{'N' if lat >= 0 else 'S'} {abs(lng):.6f}°{'E' if lng >= 0 else 'W'}"
+        return f"{where} (±{self.accuracy_m} m)" if self.accuracy_m is not None else where
+
+
 class VisitReport(StageForm):
     """F05 客户拜访总结报告, filled for every visit at any stage (by the 大客户经理)."""
+
+    checkin = models.OneToOneField(
+        VisitCheckin,
+        verbose_name=_("拜访签到"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report",
+        editable=False,
+    )
 
     visit_stage = models.ForeignKey(
         "pipeline.StageDefinition", verbose_name=_("拜访处在哪个阶段"), on_delete=models.PROTECT, related_name="+"
@@ -375,6 +449,11 @@ class VisitReport(StageForm):
 
     class Meta(StageForm.Meta):
         verbose_name = _("客户拜访总结报告")
+
+    @property
+    def checked_in(self) -> bool:
+        """A visit checked in at the customer with a location, not only typed."""
+        return self.checkin is not None and self.checkin.located
 
 
 class VisitFinding(FormRow):

@@ -16,7 +16,7 @@ from core.paper import audit_rows, field_display, paper_rows
 from core.search import contains
 from core.versioning import conflict_rows as versioned_conflict_rows
 from customers.models import Customer
-from forms_toolkit.models import FormRecord, Signoff, StageForm
+from forms_toolkit.models import FormRecord, Signoff, StageForm, VisitCheckin, VisitReport
 from forms_toolkit.registry import FormType, Inline, can_see_sensitive, registry
 from forms_toolkit.registry import _is_team_manager as is_team_manager
 from forms_toolkit.services import next_step, signed_this_round, signoffs_for
@@ -155,6 +155,10 @@ def form_display(*, form_type: FormType, form: StageForm, user: User, printed: b
     ]
     if form.project is not None:
         header += [(_("项目名称"), form.project.name), (_("项目编号"), form.project.number)]
+    checkin = None
+    if isinstance(form, VisitReport):
+        checkin = form.checkin if form.checkin_id else None
+        header.append((_("拜访签到"), checkin_words(checkin)))
     can_decide = step is not None and step.allows(form, user, signed_by=signed_this_round(form, signoffs))
     return {
         "form_type": form_type,
@@ -170,7 +174,18 @@ def form_display(*, form_type: FormType, form: StageForm, user: User, printed: b
         "awaiting": step,
         "can_decide": can_decide,
         "has_signature": can_decide and has_signature(user),
+        "checkin": checkin,
     }
+
+
+def checkin_words(checkin: VisitCheckin | None) -> str:
+    """拜访签到 as the form and its PDF print it: when and where, or why there is no place."""
+    if checkin is None:
+        return _("未签到(手工填写)")
+    at = f"{timezone.localtime(checkin.at):%Y-%m-%d %H:%M}"
+    if checkin.located:
+        return f"{at} · {checkin.place}"
+    return _("%(at)s 签到,%(why)s,没有位置") % {"at": at, "why": checkin.get_outcome_display()}
 
 
 def conflict_rows(

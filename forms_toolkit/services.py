@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.signatures import signature_of
+from core.events import emit
 from core.history import attribute_change
 from core.models import AuditBlock
 from core.services import audit_block_register, number_next
@@ -129,6 +130,7 @@ def stage_form_submit(*, form: StageForm, by: User) -> StageForm:
         pipeline_services.stage_tasks_sync(project=form.project)
     _touch(form)
     activity_changed(owner_ids=[form.filled_by_id], since=form.filled_on)
+    emit("form_submitted", form=form, by=by)
     return form
 
 
@@ -204,6 +206,7 @@ def stage_form_decide(
     locked.save()
     if locked.project is not None:
         pipeline_services.stage_tasks_sync(project=locked.project)
+    emit("form_decided", form=locked, signoff=signoff, by=by)
     return signoff
 
 

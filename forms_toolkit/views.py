@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +11,9 @@ from accounts.permissions import requires
 from accounts.visibility import get_visible_or_404
 from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
-from forms_toolkit import hooks, papers, pdf, selectors, services
-from forms_toolkit.forms import QueueFilterForm
-from forms_toolkit.models import StageForm
+from forms_toolkit import checkins, hooks, papers, pdf, selectors, services
+from forms_toolkit.forms import CheckinForm, QueueFilterForm
+from forms_toolkit.models import StageForm, VisitCheckin, VisitReport
 from forms_toolkit.registry import registry
 from pipeline.models import Project
 
@@ -303,3 +303,47 @@ def form_list(request):
             "query": request.GET.urlencode(),
         },
     )
+
+
+# 拜访签到 -----------------------------------------------------------------------------------------
+
+
+@require_POST
+def checkin_create(request):
+    """A check-in as the browser reported it; answers the status to show and the id the report keeps."""
+    form = CheckinForm(request.POST, request.FILES)
+    context: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            context["checkin"] = checkins.visit_checkin_record(
+                by=request.user,
+                outcome=data["outcome"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                accuracy=data["accuracy"],
+                detail=data["detail"],
+                photo=data["photo"],
+            )
+        except ValidationError as refused:
+            context["error"] = " ".join(refused.messages)
+    else:
+        context["error"] = _("签到没有记录:%(why)s 报告照常可以保存。") % {
+            "why": " ".join(str(e) for errors in form.errors.values() for e in errors)
+        }
+    status = 400 if "error" in context else 201
+    return render(request, "forms_toolkit/includes/checkin_status.html", context, status=status)
+
+
+def checkin_photo(request, pk: int):
+    """A check-in's photo: for whoever made it, and whoever may read the report it is on."""
+    checkin = get_object_or_404(VisitCheckin.objects.select_related("report"), pk=pk)
+    report = getattr(checkin, "report", None)
+    allowed = checkin.by_id == request.user.pk or (
+        report is not None and VisitReport.objects.visible_to(request.user).filter(pk=report.pk).exists()
+    )
+    if not allowed or not checkin.photo:
+        raise Http404
+    response = FileResponse(checkin.photo.open("rb"), content_type=checkin.photo_type or "application/octet-stream")
+    response["Content-Disposition"] = f'inline; filename="checkin-{checkin.pk}"'
+    return response

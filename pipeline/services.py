@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import emit
 from core.history import attribute_change
 from core.services import number_next
 from core.versioning import copy_changes, lock_for_edit, save_version
@@ -214,6 +215,8 @@ def project_advance_stage(
     )
     _enter_stage(project=locked, stage=to_stage, at=change.at, by=by)
     _copy_back(locked, project)
+    if override_reason:
+        emit("gate_overridden", project=locked, change=change, by=by)
     return change
 
 
@@ -338,6 +341,8 @@ def project_close(
     Task.objects.open().filter(project=locked, kind=Task.Kind.STAGE).update(done_at=now)
     project_changed(project=locked)
     _copy_back(locked, project)
+    if override_reason:
+        emit("gate_overridden", project=locked, change=change, by=by)
     return change
 
 
@@ -527,11 +532,14 @@ def task_set_done(*, task: Task, done: bool) -> Task:
     return task
 
 
-def project_member_add(*, project: Project, user: User, role: str) -> ProjectMember:
+@transaction.atomic
+def project_member_add(*, project: Project, user: User, role: str, by: User | None = None) -> ProjectMember:
     """Put someone on the project team; they then read and edit the project whatever their own team."""
     if project.members.filter(user=user).exists():
         raise ValidationError(_("此人已在项目组中。"), code="duplicate")
-    return ProjectMember.objects.create(project=project, user=user, role=role)
+    member = ProjectMember.objects.create(project=project, user=user, role=role)
+    emit("project_member_added", member=member, by=by)
+    return member
 
 
 def project_member_remove(*, member: ProjectMember) -> None:

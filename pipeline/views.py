@@ -380,7 +380,9 @@ def member_add(request, pk: int):
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
-            services.project_member_add(project=project, user=form.cleaned_data["user"], role=form.cleaned_data["role"])
+            services.project_member_add(
+                project=project, user=form.cleaned_data["user"], role=form.cleaned_data["role"], by=request.user
+            )
             messages.success(request, _("已加入项目组。"))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

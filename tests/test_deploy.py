@@ -148,6 +148,7 @@ def test_compose_gives_every_app_service_the_settings_production_needs():
         assert env["CACHE_URL"].startswith("redis://redis:6379/") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
         assert env["DEBUG"] == "0"
         assert "SECRET_KEY" in env and "ALLOWED_HOSTS" in env
+        assert "SITE_URL" in env and "EMAIL_HOST" in env  # links in notifications, and their email
         assert set(services[name]["depends_on"]) == {"db", "redis"}
     db_env = services["db"]["environment"]
     assert db_env["POSTGRES_DB"] in services["web"]["environment"]["DATABASE_URL"]

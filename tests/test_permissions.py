@@ -1,5 +1,7 @@
 """Every URL crossed with every persona: who reads, who writes, who must not learn a record exists."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +93,22 @@ MATRIX = {
     "forecasting:project-category": ("post", "project", [200, 403, 200, 404, 404, 200, 200]),
     "forecasting:project-category|adjust": ("post-adjust", "project", [403, 403, 302, 404, 404, 302, 302]),
     "forecasting:recompute": ("post", None, [403, 403, 302, 403, 302, 302, 302]),
+    "forms_toolkit:checkin": ("post", None, [400] * 7),  # 400: no outcome sent
+    "forms_toolkit:checkin-photo": ("get", "checkin", [200, 200, 200, 404, 404, 200, 200]),
+    "notifications:list": ("get", None, ALL),
+    "notifications:bell": ("get", None, ALL),
+    "notifications:read": ("post", None, [302] * 7),  # each marks their own
+    "notifications:open": ("get", "notification", [302, 404, 404, 404, 404, 404, 404]),  # the recipient's only
+    "notifications:settings": ("get", None, ALL),
+    "notifications:settings|post": ("post", None, ALL),  # nothing chosen: the page again
+    # the team's robot: its manager removes it; the team sees it; nobody else learns it exists
+    "notifications:robot-remove": ("post", "robot", [403, 403, 302, 404, 404, 404, 404]),
+    "agenda:week": ("get", None, ALL),
+    "agenda:month": ("get", None, ALL),
+    "agenda:settings": ("get", None, ALL),
+    "agenda:feed-issue": ("post", None, [302] * 7),
+    "agenda:feed-revoke": ("post", None, [302] * 7),
+    "agenda:feed": ("get", "feed", ALL),  # the secret address is the key (a calendar app cannot log in)
 }
 
 
@@ -114,9 +132,12 @@ def test_every_url_pattern_has_a_row():
 
 @pytest.fixture
 def world(rep, teammate, customer, contact, project, manager, admin_user, stage):
+    from agenda.services import feed_issue
     from attachments.services import attachments_add
     from demo.forms import demo_stage_form
     from forecasting.models import Anomaly
+    from forms_toolkit.checkins import visit_checkin_record
+    from notifications.models import Notification, Robot
     from pipeline.models import ProjectMember, Task
     from tests.attachments.files import png_bytes, upload
     from tests.factories import UserFactory
@@ -130,7 +151,26 @@ def world(rep, teammate, customer, contact, project, manager, admin_user, stage)
         record_field="project", record=project, uploads=[photo], kind="photo", caption="", by=rep
     )[0]
     now = timezone.now()
+    draft = demo_stage_form("F05", project=project, by=rep, status="draft")
+    checkin = visit_checkin_record(
+        by=rep,
+        outcome="located",
+        latitude=Decimal("31.2304"),
+        longitude=Decimal("121.4737"),
+        accuracy=20,
+        photo=upload("arrived.png", png_bytes()),
+    )
+    draft.checkin = checkin
+    draft.save()
+    robot = Robot.objects.create(
+        kind="wecom", url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", team=rep.team, created_by=manager
+    )
+    notification = Notification.objects.create(recipient=rep, event="member", key="k", title="t", url="/")
     return {
+        "checkin": checkin.pk,
+        "robot": robot.pk,
+        "notification": notification.pk,
+        "feed": feed_issue(user=rep).token,
         "customer": customer.pk,
         "contact": contact.pk,
         "project": project.pk,
@@ -145,7 +185,7 @@ def world(rep, teammate, customer, contact, project, manager, admin_user, stage)
         ),
         "new_form": ("F05", f"?project={project.pk}"),
         "new_customer_form": ("F07", f"?customer={customer.pk}"),
-        "draft": ("F05", demo_stage_form("F05", project=project, by=rep, status="draft").pk),
+        "draft": ("F05", draft.pk),
         "submitted": ("F12", demo_stage_form("F12", project=project, by=rep, status="submitted").pk),
         "team": rep.team_id,
         "owner": rep.pk,
@@ -200,7 +240,9 @@ def test_the_admin_is_for_staff_only(client, request, persona, admin_user):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/customers/", "/customers/1/", "/contacts/", "/contacts/1/edit/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/customers/", "/customers/1/", "/contacts/", "/contacts/1/edit/", "/notifications/", "/calendar/"]
+)
 def test_it_sends_anonymous_users_to_log_in(client, db, url):
     response = client.get(url)
     assert response.status_code == 302

@@ -116,6 +116,11 @@ def test_it_renders_every_page_for_each_role(browser, live_server, width):
         "control-anomalies": "/control/anomalies/",
         "control-anomaly": Anomaly.objects.filter(project=project).first().get_absolute_url(),
         "control-calibration": "/control/calibration/",
+        "agenda-week": "/calendar/",
+        "agenda-month": "/calendar/month/",
+        "agenda-subscribe": "/calendar/subscribe/",
+        "notifications": "/notifications/",
+        "notification-settings": "/notifications/settings/",
     }
     demo_words = _demo_words()
     for username in ("rep", "manager", "director"):

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from forecasting.refresh import ROLLUP_LOCK
-from tests.processes import database_url, needs_postgresql
+from tests.processes import database_url, flushed_broker, needs_postgresql, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BROKER = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
@@ -38,24 +37,9 @@ def _waiting_for_the_lock() -> int:
         return cursor.fetchone()[0]
 
 
-def _until(check, seconds) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.fixture
 def broker():
-    import redis
-
-    try:
-        redis.Redis.from_url(BROKER).flushdb()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis for the broker")
-    return BROKER
+    return flushed_broker(BROKER)
 
 
 def _worker(queue):
@@ -106,7 +90,7 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
     first = _worker(queue)
     try:
         sender.send_task("forecasting.rollup_all", kwargs={"full": True}, queue=queue)
-        assert _until(lambda: _blocked_on("forecasting_anomaly"), 60), "the roll-up never reached its last step"
+        assert until(lambda: _blocked_on("forecasting_anomaly"), 60), "the roll-up never reached its last step"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -118,7 +102,7 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
 
     second = _worker(queue)
     try:
-        assert _until(StageStat.objects.exists, 60), "the roll-up was not redone"
+        assert until(StageStat.objects.exists, 60), "the roll-up was not redone"
     finally:
         os.killpg(second.pid, signal.SIGKILL)
         second.wait(10)
@@ -145,7 +129,7 @@ def test_two_rollups_never_run_at_once(bare):
     threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
     for t in threads:
         t.start()
-    assert _until(lambda: _waiting_for_the_lock() == 2, 30)  # both wait: neither runs while the lock is held
+    assert until(lambda: _waiting_for_the_lock() == 2, 30)  # both wait: neither runs while the lock is held
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key()])
     for t in threads:
