@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_editable_or_404, get_visible_or_404
-from contacts import services
+from contacts import exports, services
 from contacts.filters import ContactFilter
 from contacts.forms import CONTACT_SECTIONS, PROFILE_SECTIONS, ContactForm, DecisionMakerProfileForm
 from contacts.models import Contact, DecisionMakerProfile
+from core.exports import export_requested, list_export
 from core.history import history_entries
 from core.services import can_review
 from core.views import paginate, query_without_page, render_page_or_partial, versioned_edit
@@ -19,7 +20,11 @@ from customers.models import Customer
 def contact_list(request):
     contacts = Contact.objects.visible_to(request.user).select_related("customer", "owner")
     filterset = ContactFilter(request.GET, queryset=contacts)
-    page = paginate(request, filterset.qs if filterset.is_valid() else contacts.none())
+    rows = filterset.qs if filterset.is_valid() else contacts.none()
+    if export_requested(request):
+        rows = rows.select_related("reports_to")
+        return list_export(request, rows=rows, columns=exports.columns(), name="contacts", title=_("联系人"))
+    page = paginate(request, rows)
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "contacts/contact_list.html", context, partial="results")
 

@@ -69,6 +69,7 @@ def render_page_or_partial(request, template: str, context: dict, *, partial: st
 def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("format", None)  # an export link's own
     return params.urlencode()
 
 

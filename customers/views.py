@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.visibility import get_editable_or_404, get_visible_or_404
+from core.exports import export_requested, list_export
 from core.history import history_entries
 from core.services import can_review
 from core.views import paginate, query_without_page, render_page_or_partial, versioned_edit
-from customers import services
+from customers import exports, services
 from customers.filters import CustomerFilter
 from customers.forms import CUSTOMER_SECTIONS, CustomerForm
 from customers.hooks import customer_panels, customer_paperwork
@@ -20,7 +21,11 @@ OPTIONS_SHOWN = 50
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related("owner", "team")
     filterset = CustomerFilter(request.GET, queryset=customers, user=request.user)
-    page = paginate(request, filterset.qs if filterset.is_valid() else customers.none())
+    rows = filterset.qs if filterset.is_valid() else customers.none()
+    if export_requested(request):
+        rows = rows.select_related("collected_by", "entered_by", "reviewed_by")
+        return list_export(request, rows=rows, columns=exports.columns(), name="customers", title=_("客户"))
+    page = paginate(request, rows)
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "customers/customer_list.html", context, partial="results")
 

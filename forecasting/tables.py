@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from core.exports import FORMULA_STARTS
+
 TEXT, INT, MONEY, PERCENT, DAYS = "text", "int", "money", "percent", "days"
 
 
@@ -94,10 +96,6 @@ def _number(value) -> float:
         return max(float(value or 0), 0.0)
     except (TypeError, ValueError):
         return 0.0
-
-
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value):

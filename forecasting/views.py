@@ -18,9 +18,10 @@ from accounts.directory import directory
 from accounts.models import Team, User
 from accounts.permissions import demand, requires
 from accounts.visibility import get_visible_or_404
+from core.exports import export_requested, list_export
 from core.services import record_export
 from core.views import next_or, paginate, query_without_page
-from forecasting import selectors, services
+from forecasting import exports, selectors, services
 from forecasting.filters import AnomalyFilter
 from forecasting.forms import AnomalyActionForm, CategoryAdjustForm, CategoryForm, TargetForm
 from forecasting.models import Anomaly, FunnelSnapshot
@@ -216,7 +217,10 @@ def anomaly_list(request):
         .order_by(*selectors.SEVERE_FIRST)
     )
     filterset = AnomalyFilter(request.GET or {"status": "active"}, queryset=anomalies, user=request.user)
-    page = paginate(request, filterset.qs if filterset.is_valid() else anomalies.none())
+    rows = filterset.qs if filterset.is_valid() else anomalies.none()
+    if export_requested(request):
+        return list_export(request, rows=rows, columns=exports.anomaly_columns(), name="anomalies", title=_("异常情况"))
+    page = paginate(request, rows)
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render(request, "forecasting/anomaly_list.html", context)
 

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.permissions import requires
 from accounts.visibility import get_visible_or_404
+from core.exports import export_requested, list_export
 from core.views import next_or, paginate, query_without_page
 from customers.models import Customer
-from forms_toolkit import checkins, hooks, papers, pdf, selectors, services
+from forms_toolkit import checkins, exports, hooks, papers, pdf, selectors, services
 from forms_toolkit.forms import CheckinForm, QueueFilterForm
 from forms_toolkit.models import StageForm, VisitCheckin, VisitReport
 from forms_toolkit.registry import registry
@@ -286,6 +287,8 @@ def form_list(request):
         status=request.GET.get("status", ""),
         q=request.GET.get("q", ""),
     )
+    if export_requested(request):
+        return list_export(request, rows=items.queryset, columns=exports.columns(), name="forms", title=_("表单"))
     page = paginate(request, items)
     labels = dict(StageForm.Status.choices)
     for item in page.object_list:
@@ -300,7 +303,7 @@ def form_list(request):
             "type": request.GET.get("type", ""),
             "status": request.GET.get("status", ""),
             "q": request.GET.get("q", ""),
-            "query": request.GET.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

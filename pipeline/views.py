@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 from accounts import directory
 from accounts.visibility import get_editable_or_404, get_visible_or_404
 from contacts.selectors import org_chart
+from core.exports import export_requested, list_export
 from core.history import history_entries
 from core.views import next_or, paginate, query_without_page, render_page_or_partial, versioned_edit
 from customers.models import Customer
-from pipeline import catalog_cache, selectors, services
+from pipeline import catalog_cache, exports, selectors, services
 from pipeline.buying_center import buying_center_red_flags
 from pipeline.filters import BoardFilter, ProjectFilter
 from pipeline.forms import (
@@ -65,7 +66,11 @@ def _add_errors(form, error: ValidationError) -> None:
 def project_list(request):
     projects = _projects(request.user).select_related("customer", "owner", "stage", "customer_stage")
     filterset = ProjectFilter(request.GET, queryset=projects, user=request.user)
-    page = paginate(request, filterset.qs if filterset.is_valid() else projects.none())
+    rows = filterset.qs if filterset.is_valid() else projects.none()
+    if export_requested(request):
+        rows = rows.select_related("team")
+        return list_export(request, rows=rows, columns=exports.columns(), name="projects", title=_("销售项目"))
+    page = paginate(request, rows)
     context = {"filter": filterset, "page": page, "query": query_without_page(request)}
     return render_page_or_partial(request, "pipeline/project_list.html", context, partial="results")
 
