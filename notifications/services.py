@@ -133,6 +133,11 @@ def channels_save(*, user: User, channels: dict[str, list[str]]) -> ChannelChoic
     return choice
 
 
+def may_set_team_robots(*, user: User) -> bool:
+    """A team's manager sets up the team's group robots (a director has no team: admins use the admin)."""
+    return bool(user.is_manager and user.team_id is not None)
+
+
 def may_manage_robot(*, user: User, robot: Robot) -> bool:
     if robot.user_id is not None:
         return bool(robot.user_id == user.pk)

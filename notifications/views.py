@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
 from notifications.forms import ChannelsForm, RobotForm
-from notifications.models import Channel, ChannelChoice, Notification
+from notifications.models import Channel, Notification
 
 
 def bell(request):
@@ -42,8 +42,8 @@ def notifications_read(request):
 
 
 def settings_page(request):
-    choice = ChannelChoice.objects.filter(user=request.user).first() or ChannelChoice(user=request.user)
-    may_team = request.user.is_manager and request.user.team_id is not None
+    choice = services.channels_of([request.user])[request.user.pk]
+    may_team = services.may_set_team_robots(user=request.user)
     channels_form = ChannelsForm(choice=choice)
     robot_form = RobotForm(may_team=may_team)
     status = 200
@@ -75,7 +75,10 @@ def settings_page(request):
     context = {
         "channels_form": channels_form,
         "robot_form": robot_form,
-        "robots": selectors.robots_of(request.user),
+        "robots": [
+            (robot, services.may_manage_robot(user=request.user, robot=robot))
+            for robot in selectors.robots_of(request.user)
+        ],
         "deliveries": selectors.recent_deliveries(request.user),
         "has_email": bool(request.user.email),
         "mail_ready": "default" in settings.MAILERS,
