@@ -42,7 +42,8 @@ def broker():
     return flushed_broker(BROKER)
 
 
-def _worker(queue):
+def _worker(queue, log):
+    """A worker whose log goes to a file: a pipe nobody reads fills up and stops the worker mid-task."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
         "DATABASE_URL": database_url(),
@@ -53,14 +54,15 @@ def _worker(queue):
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO"]
     # a session of its own, so that the whole worker (parent and pool process) can be killed at once
-    return subprocess.Popen(
-        [*command, "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [*command, "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+            start_new_session=True,
+        )
 
 
 def _blocked_on(table: str) -> bool:
@@ -72,7 +74,13 @@ def _blocked_on(table: str) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_redone(broker, bare, monkeypatch):
+def _tail(log, lines=40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_redone(
+    broker, bare, monkeypatch, tmp_path
+):
     import psycopg
     from celery import Celery
 
@@ -87,10 +95,12 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
     # stage statistics and more, then waits there, and is killed.
     blocker = psycopg.connect(database_url().replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute("LOCK TABLE forecasting_anomaly IN ACCESS EXCLUSIVE MODE")
-    first = _worker(queue)
+    log = tmp_path / "worker.log"
+    first = _worker(queue, log)
     try:
         sender.send_task("forecasting.rollup_all", kwargs={"full": True}, queue=queue)
-        assert until(lambda: _blocked_on("forecasting_anomaly"), 60), "the roll-up never reached its last step"
+        reached = until(lambda: _blocked_on("forecasting_anomaly"), 120)
+        assert reached, f"the roll-up never reached its last step; the worker said:\n{_tail(log)}"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -100,9 +110,9 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
         blocker.close()
     assert not StageStat.objects.exists()  # written by the killed worker, never committed: the old tables
 
-    second = _worker(queue)
+    second = _worker(queue, log)
     try:
-        assert until(StageStat.objects.exists, 60), "the roll-up was not redone"
+        assert until(StageStat.objects.exists, 120), f"the roll-up was not redone; the worker said:\n{_tail(log)}"
     finally:
         os.killpg(second.pid, signal.SIGKILL)
         second.wait(10)
