@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= $(shell bin/find-python)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench bench-forecast load backup restore
+.PHONY: run test venv system-runtime system-test fonts migrate demo messages lint clean bench-data bench bench-import bench-forecast load backup restore
 
 # Debian packages (bin/system-packages holds the list): installed when missing, or a stop naming the command.
 system-runtime:
@@ -65,6 +65,11 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 SECRET_KEY=bench-only SEC
 bench: venv
 	$(BENCH_ENV) $(VPY) manage.py collectstatic --noinput --verbosity 0
 	$(BENCH_ENV) $(VPY) manage.py bench $(BENCH_ARGS)
+
+# Import N customer lines from a workbook (check, import, undo) on the bench database: the time and memory.
+IMPORT_ROWS ?= 10000
+bench-import: venv
+	$(BENCH_ENV) $(VPY) manage.py bench_import --rows $(IMPORT_ROWS)
 
 # The win model against synthetic histories with known truth (bench/forecast_world.py), on a scratch SQLite file.
 FORECAST_DB ?= /tmp/crm-bench-forecast.sqlite3

@@ -62,6 +62,7 @@ def write(history: History) -> dict[int, tuple]:
         customers.append(
             Customer(
                 name=f"模拟客户{i:05d}有限公司",
+                name_key=f"模拟客户{i:05d}",
                 code=f"FW-{i:05d}",
                 category=p.category,
                 industry=p.industry,

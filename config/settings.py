@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram similarity for duplicate customers (a no-op on SQLite)
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "forecasting",
     "notifications",
     "agenda",
+    "imports",
     "demo",
     "bench",
 ]
@@ -199,6 +201,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # A visit's check-in (拜访签到) is tied to the F05 report saved by the same person within this many hours.
 CHECKIN_LINK_HOURS = int(os.environ.get("CHECKIN_LINK_HOURS", "12"))
+# How alike two customers' names (legal forms removed) must be to warn of a duplicate: trigram
+# similarity, 0–1. Chinese names are short: one character of six changed is about 0.4.
+CUSTOMER_SIMILARITY = float(os.environ.get("CUSTOMER_SIMILARITY", "0.4"))
 
 # Django's widget templates, the plainest widgets written in Python (core/renderers.py).
 FORM_RENDERER = "core.renderers.JinjaTemplates"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("files/", include("attachments.urls")),
     path("notifications/", include("notifications.urls")),
     path("calendar/", include("agenda.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

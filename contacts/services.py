@@ -12,18 +12,25 @@ if TYPE_CHECKING:
 
 
 @transaction.atomic
-def contact_create(*, contact: Contact, by: User) -> Contact:
+def contact_create(*, contact: Contact, by: User, reason: str | None = None) -> Contact:
     if contact.owner_id is None:
         contact.owner = by
-    return audit_block_register(record=contact, by=by)
+    return audit_block_register(record=contact, by=by, reason=reason)
 
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, by: User, changed_fields: list[str], expected_version: int | None = None
+    *,
+    contact: Contact,
+    by: User,
+    changed_fields: list[str],
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> Contact:
     """The fields the form changed, unless someone saved the contact since ``expected_version``."""
-    return audit_block_update(contact, by=by, changed_fields=changed_fields, expected_version=expected_version)
+    return audit_block_update(
+        contact, by=by, changed_fields=changed_fields, expected_version=expected_version, reason=reason
+    )
 
 
 def contact_review(*, contact: Contact, by: User) -> Contact:

@@ -114,11 +114,14 @@ def history_entries(
                     )
         if newer.history_type == "~" and not changes:
             continue
+        action = action_labels.get(newer.history_type, newer.history_type)
+        if getattr(newer, "history_change_reason", None):
+            action = f"{action}（{newer.history_change_reason}）"
         entries.append(
             HistoryEntry(
                 when=newer.history_date,
                 who=newer.history_user.display_name if newer.history_user else _("系统"),
-                action=action_labels.get(newer.history_type, newer.history_type),
+                action=action,
                 changes=changes,
             )
         )
@@ -167,7 +170,9 @@ def row_history_entries(history, *, label: str, limit: int = 50) -> list[History
     return entries[::-1][:limit]
 
 
-def attribute_change(record: models.Model, by: Any) -> None:
+def attribute_change(record: models.Model, by: Any, reason: str | None = None) -> None:
     """Name ``by`` as the author of the history row the record's next save writes (django-simple-history
-    reads it from ``_history_user``)."""
+    reads it from ``_history_user``), and why, when there is more to say than the fields (an import)."""
     setattr(record, "_history_user", by)  # noqa: B010 (simple-history's attribute, not declared on the model)
+    if reason is not None:
+        setattr(record, "_change_reason", reason[:100])  # noqa: B010 (simple-history's too)

@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def audit_block_register[R: AuditBlock](*, record: R, by: User) -> R:
+def audit_block_register[R: AuditBlock](*, record: R, by: User, reason: str | None = None) -> R:
     """Save a record entered for the first time: what the system knows (登记日期, 录入人, and the
     collector unless named) and who made the change in its history."""
     record.registered_on = timezone.localdate()
     record.entered_by = by
     if record.collected_by_id is None:
         record.collected_by = by
-    attribute_change(record, by)
+    attribute_change(record, by, reason)
     record.save()
     return record
 
@@ -84,6 +84,7 @@ def audit_block_update[R: AuditBlock](
     changed_fields: list[str],
     expected_version: int | None,
     derive: Callable[[R], Iterable[str]] | None = None,
+    reason: str | None = None,
 ) -> R:
     """An edit of a record with the paper's audit block, under optimistic locking: the fields the
     form changed written onto the locked row (``derive(row)`` names what it sets from them), the
@@ -92,6 +93,6 @@ def audit_block_update[R: AuditBlock](
     copy_changes(record, current, changed_fields)
     derived = list(derive(current)) if derive else []
     audit_block_after_edit(record=current, by=by, changed=bool(changed_fields))
-    attribute_change(current, by)
+    attribute_change(current, by, reason)
     save_version(current, fields=[*changed_fields, *derived, *AUDIT_FIELDS])
     return current

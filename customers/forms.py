@@ -1,4 +1,7 @@
+from typing import cast
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -70,3 +73,34 @@ class CustomerForm(VersionedForm, PaperForm):
             del self.fields["owner"]
         elif not self.instance.pk:
             self.fields["owner"].initial = user.pk
+
+    duplicates: list = []
+    notice_template = ""
+
+    def clean(self):
+        """Warn of a customer that may be this one (same code, same name without its legal form, a
+        very similar name) until the user says it is not; another team's is named only by who to ask."""
+        from customers.duplicates import similar_customers
+
+        cleaned = super().clean()
+        name, code = cleaned.get("name"), cleaned.get("code") or ""
+        if name and (self.instance.pk is None or {"name", "code"} & set(self.changed_data)):
+            self.duplicates = similar_customers(name=name, code=code, user=self.user, exclude_pk=self.instance.pk)
+            if self.duplicates and not self.data.get("duplicate_confirmed"):
+                self.notice_template = "customers/includes/duplicates.html"
+                raise ValidationError(
+                    _("可能与已有客户重复。请核对;确认不是同一家后,勾选“不是同一家,仍然保存”再保存。"),
+                    code="duplicate",
+                )
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    """Which customer this one absorbs: its contacts, projects, forms and history move here."""
+
+    merged = forms.ModelChoiceField(label=_("并入本客户的客户"), queryset=Customer.objects.none())
+    confirm = forms.BooleanField(label=_("我已核对,这两个客户是同一家企业"), required=True)
+
+    def __init__(self, *args, survivor: Customer, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(cast(forms.ModelChoiceField, self.fields["merged"]), customers.exclude(pk=survivor.pk))

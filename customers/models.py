@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,53 @@ from core.models import AuditBlock
 from core.search import contains
 
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+# Legal forms and what else a company's name carries that says nothing of who it is: removed,
+# with every bracketed part and all spaces and punctuation, a name is compared with the others.
+LEGAL_FORMS = (
+    "集团股份有限公司",
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "分公司",
+    "总公司",
+    "公司",
+    "集团",
+    "corporation",
+    "company",
+    "limited",
+    "co.,ltd.",
+    "co.,ltd",
+    "co.ltd",
+    "co.",
+    "corp.",
+    "corp",
+    "ltd.",
+    "ltd",
+    "inc.",
+    "inc",
+    "gmbh",
+    "llc",
+    "plc",
+    "ag",
+)
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_NOT_NAME = re.compile(r"[\s,，.。·、&＆\-—_'\"“”]+")
+
+
+def name_key(name: str) -> str:
+    """A customer's name as duplicates are found by: 上海振华重工(集团)股份有限公司 -> 上海振华重工."""
+    text = _BRACKETED.sub("", (name or "").lower())
+    text = text.replace(" ", "")
+    changed = True
+    while changed and text:
+        changed = False
+        for form in LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form):
+                text = text[: -len(form)]
+                changed = True
+    return _NOT_NAME.sub("", text)
 
 
 class CustomerQuerySet(TeamScopedQuerySet):
@@ -160,6 +208,8 @@ class Customer(TeamScopedMixin, AuditBlock):
     credit_rating = models.CharField(_("企业资信"), max_length=8, choices=CreditRating, blank=True)
     bank_account = models.CharField(_("账户/账号"), max_length=60, blank=True)
     anomalies = models.TextField(_("异常情况"), blank=True)
+    # the name as duplicates are found by (name_key): kept on every save
+    name_key = models.CharField(max_length=200, blank=True, default="", editable=False, db_index=True)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="customers"
@@ -178,7 +228,7 @@ class Customer(TeamScopedMixin, AuditBlock):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version", "name_key"])
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -198,6 +248,13 @@ class Customer(TeamScopedMixin, AuditBlock):
                 name="customer_market_share_is_a_percentage",
             )
         ]
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_update, name="update"),
     path("<int:pk>/review/", views.customer_review, name="review"),
+    path("<int:pk>/merge/", views.customer_merge, name="merge"),
 ]

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from core.services import can_review
 from core.views import paginate, query_without_page, render_page_or_partial, versioned_edit
 from customers import exports, services
 from customers.filters import CustomerFilter
-from customers.forms import CUSTOMER_SECTIONS, CustomerForm
+from customers.forms import CUSTOMER_SECTIONS, CustomerForm, MergeForm
 from customers.hooks import customer_panels, customer_paperwork
 from customers.models import Customer
 
@@ -56,6 +56,7 @@ def customer_detail(request, pk: int):
             "history": history_entries(customer),
             "can_edit": customer.is_editable_by(request.user),
             "can_review": can_review(record=customer, user=request.user),
+            "can_merge": services.may_merge(survivor=customer, user=request.user),
             "paperwork": customer_paperwork(customer=customer, user=request.user),
             "panels": customer_panels(customer=customer, request=request),
         },
@@ -86,3 +87,33 @@ def customer_review(request, pk: int):
     services.customer_review(customer=customer, by=request.user)
     messages.success(request, _("已审核客户信息。"))
     return redirect(customer)
+
+
+def customer_merge(request, pk: int):
+    """A manager folds a customer entered twice into this one (GET: choose it; POST: merge)."""
+    survivor = get_visible_or_404(Customer.objects.select_related("team"), request.user, pk=pk)
+    if not services.may_merge(survivor=survivor, user=request.user):
+        raise PermissionDenied
+    scope = Customer.objects.visible_to(request.user)
+    if not request.user.sees_everything:
+        scope = scope.filter(team_id=survivor.team_id)
+    form = MergeForm(request.POST or None, survivor=survivor, customers=scope)
+    if request.method == "POST" and form.is_valid():
+        merged = form.cleaned_data["merged"]
+        try:
+            services.customer_merge(survivor=survivor, merged=merged, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已把“%(merged)s”合并到本客户。") % {"merged": merged.name})
+            return redirect(survivor)
+    from customers.duplicates import similar_customers
+
+    suggestions = [
+        found.customer
+        for found in similar_customers(name=survivor.name, code=survivor.code, user=request.user, exclude_pk=pk)
+        if found.customer is not None and found.customer.team_id == survivor.team_id
+    ]
+    return render(
+        request, "customers/customer_merge.html", {"customer": survivor, "form": form, "suggestions": suggestions}
+    )

@@ -12,10 +12,16 @@ class ForecastingConfig(AppConfig):
         from forecasting import hooks
         from forecasting.models import DealControlSettings, WinModel
         from forecasting.probability import forget
-        from pipeline.hooks import activity_listeners, project_change_listeners, project_panel_providers
+        from pipeline.hooks import (
+            activity_listeners,
+            project_change_listeners,
+            project_panel_providers,
+            projects_imported_listeners,
+        )
 
         project_change_listeners.register(hooks.on_project_change)
         activity_listeners.register(hooks.on_activity_change)
+        projects_imported_listeners.register(hooks.on_projects_imported)
         project_panel_providers.register(hooks.project_panel)
 
         for model in (DealControlSettings, WinModel):

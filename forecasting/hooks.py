@@ -24,6 +24,13 @@ def on_project_change(*, project, owner_ids: list[int], since: datetime.date | N
     project_changed.delay_on_commit(project.pk, owner_ids, since.isoformat() if since else None)
 
 
+def on_projects_imported() -> None:
+    """One roll-up once the import is committed, for all its projects at once."""
+    from forecasting.tasks import rollup_all
+
+    rollup_all.delay_on_commit()
+
+
 def on_activity_change(*, owner_ids: list[int], since: datetime.date) -> None:
     if owner_ids:
         activity_changed.delay_on_commit(owner_ids, since.isoformat())

@@ -30,3 +30,17 @@ def columns() -> list[Column]:
             ],
         ),
     ]
+
+
+def task_columns() -> list[Column]:
+    from pipeline.models import Task
+
+    return [
+        *model_columns(Task, ["title", "kind", "due_date"]),
+        Column(_("状态"), lambda t: _("已完成") if t.done_at else (_("已逾期") if t.is_overdue() else _("未完成"))),
+        *model_columns(Task, ["done_at", "owner"]),
+        Column(_("项目编号"), lambda t: t.project.number if t.project else ""),
+        Column(_("销售项目"), lambda t: t.project.name if t.project else ""),
+        Column(_("客户"), lambda t: t.customer.name),
+        *model_columns(Task, ["created_at"]),
+    ]

@@ -10,7 +10,7 @@ from core.filters import OrderingFilter
 from core.forms import ListedChoiceField
 from core.search import contains
 from customers.models import Customer
-from pipeline.models import Project, StageDefinition
+from pipeline.models import Project, StageDefinition, Task
 
 
 class UserFilter(django_filters.ModelChoiceFilter):
@@ -90,3 +90,60 @@ class ProjectFilter(BoardFilter):
         return queryset.filter(
             contains(value, "name", "number", via={"customer": (Customer.objects, ("name",))}, number="number")
         )
+
+
+class TaskFilter(django_filters.FilterSet):
+    """The task list: whose, which state, due when; sorted by due date unless asked otherwise."""
+
+    STATES = (("open", _("未完成")), ("overdue", _("已逾期")), ("done", _("已完成")))
+
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("任务、项目或客户"), "type": "search"}),
+    )
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=STATES, method="in_state", empty_label=_("全部"))
+    kind = django_filters.ChoiceFilter(label=_("任务类型"), choices=Task.Kind.choices, empty_label=_("全部"))
+    owner = UserFilter(label=_("负责人"), queryset=None, empty_label=_("全部"))
+    due_after = django_filters.DateFilter(
+        label=_("到期日从"), field_name="due_date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_before = django_filters.DateFilter(
+        label=_("到期日至"), field_name="due_date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordering = OrderingFilter(
+        label=_("排序"),
+        fields=(("due_date", "due_date"), ("created_at", "created_at"), ("title", "title")),
+        field_labels={"due_date": _("到期日"), "created_at": _("创建时间"), "title": _("任务")},
+        empty_label=_("按到期日"),
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = user_assignable_list(user=user)
+        self.filters["owner"].extra["listed"] = directory().assignable(user)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            contains(
+                value,
+                "title",
+                via={"project": (Project.objects, ("name", "number")), "customer": (Customer.objects, ("name",))},
+            )
+        )
+
+    def in_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "overdue":
+            return queryset.overdue()
+        if value == "done":
+            return queryset.filter(done_at__isnull=False)
+        return queryset

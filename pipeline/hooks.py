@@ -24,6 +24,10 @@ project_change_listeners: Registry[Callable] = Registry("pipeline.project_change
 # (a form written, moved to another date, handed in or decided), dated from ``since`` on.
 activity_listeners: Registry[Callable] = Registry("pipeline.activity_changed")
 
+# () -> None: projects were imported in bulk (each saved without project_change_listeners, which would
+# queue a roll-up per line); called inside the import's transaction.
+projects_imported_listeners: Registry[Callable] = Registry("pipeline.projects_imported")
+
 # (project, request) -> HTML: panels later apps add to the project page (deal control's probability and anomalies).
 project_panel_providers: Registry[Callable] = Registry("pipeline.project_panels")
 
@@ -47,6 +51,11 @@ def project_changed(*, project, previous_owner_id: int | None = None, since: dat
     owner_ids = sorted({project.owner_id, previous_owner_id} - {None})
     for listener in project_change_listeners:
         listener(project=project, owner_ids=owner_ids, since=since)
+
+
+def projects_imported() -> None:
+    for listener in projects_imported_listeners:
+        listener()
 
 
 def activity_changed(*, owner_ids, since: datetime.date) -> None:

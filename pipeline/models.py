@@ -664,6 +664,16 @@ class BuyingCenterMember(models.Model):
 
 
 class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A task is seen as its project is (its team's), and always by its owner."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        if user.team_id is None:
+            return self.filter(owner_id=user.pk)
+        return self.filter(Q(team_id=user.team_id) | Q(owner_id=user.pk))
+
     def open(self):
         return self.filter(done_at__isnull=True)
 

@@ -111,33 +111,56 @@ def project_touch(*, project_id: int, at: datetime.datetime | None = None) -> No
 def project_create(*, project: Project, by: User, customer_stage: StageDefinition | None = None) -> Project:
     """Open a project in stage 1 of our track, with the customer's stage as the rep sees it."""
     first = StageDefinition.objects.get(number=1)
-    if project.owner_id is None:
-        project.owner = by
-    now = timezone.now()
-    project.number = number_next(prefix="XM")
-    project.team_id = project.owner.team_id
-    project.stage = first
-    project.stage_entered_at = now
-    project.customer_stage = customer_stage or first
-    project.customer_stage_observed_on = timezone.localdate()
-    project.amount_cny = project.peak_amount_cny = _amount_cny(project)
-    project.furthest_stage_number = 1
-    project.last_activity_at = now
-    attribute_change(project, by)
-    project.save()
-    ProjectMember.objects.create(project=project, user=project.owner, role=ProjectMember.Role.ACCOUNT_MANAGER)
-    _record_change(project=project, kind=StageChange.Kind.CREATED, to_stage=first, by=by, at=now)
-    CustomerStageObservation.objects.create(
-        project=project, stage=project.customer_stage, observed_on=project.customer_stage_observed_on, by=by
-    )
+    _open(project, by=by, stage=first, customer_stage=customer_stage or first)
     stage_tasks_create(project=project, by=by)
     project_changed(project=project)
     return project
 
 
+def _open(
+    project: Project,
+    *,
+    by: User,
+    stage: StageDefinition,
+    customer_stage: StageDefinition,
+    reason: str | None = None,
+    status: str = Project.Status.OPEN,
+    lost_reason: str = "",
+) -> None:
+    """Save a new project where it stands on both tracks, its owner on its team, its first stage change."""
+    if project.owner_id is None:
+        project.owner = by
+    now = timezone.now()
+    project.number = number_next(prefix="XM")
+    project.team_id = project.owner.team_id
+    project.stage, project.stage_entered_at = stage, now
+    project.customer_stage = customer_stage
+    project.customer_stage_observed_on = timezone.localdate()
+    project.amount_cny = project.peak_amount_cny = _amount_cny(project)
+    project.furthest_stage_number = stage.number
+    project.last_activity_at = now
+    project.status = status
+    if status != Project.Status.OPEN:
+        project.lost_reason = lost_reason if status != Project.Status.WON else ""
+        project.closed_at = now
+        project.close_note = reason or ""
+    attribute_change(project, by, reason)
+    project.save()
+    ProjectMember.objects.create(project=project, user=project.owner, role=ProjectMember.Role.ACCOUNT_MANAGER)
+    _record_change(project=project, kind=StageChange.Kind.CREATED, to_stage=stage, by=by, at=now, reason=reason or "")
+    CustomerStageObservation.objects.create(
+        project=project, stage=project.customer_stage, observed_on=project.customer_stage_observed_on, by=by
+    )
+
+
 @transaction.atomic
 def project_update(
-    *, project: Project, by: User, changed_fields: list[str], expected_version: int | None = None
+    *,
+    project: Project,
+    by: User,
+    changed_fields: list[str],
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> Project:
     """Save edits to the project's own fields; the team follows the owner, who is always on the project team.
 
@@ -164,10 +187,41 @@ def project_update(
         derived.append("close_date_pushes")
     current.amount_cny = _amount_cny(current)
     current.peak_amount_cny = max(current.peak_amount_cny, current.amount_cny)
-    attribute_change(current, by)
+    attribute_change(current, by, reason)
     save_version(current, fields=[*changed_fields, *derived])
     project_changed(project=current, previous_owner_id=before_owner_id)
     return current
+
+
+@transaction.atomic
+def project_import_create(
+    *,
+    project: Project,
+    by: User,
+    stage: StageDefinition | None,
+    customer_stage: StageDefinition | None,
+    status: str,
+    lost_reason: str = "",
+    reason: str,
+) -> Project:
+    """A project brought in from a spreadsheet, where it already stands: in its stage on both tracks
+    (entered today: the file does not say when), open or closed with its outcome. Its first stage
+    change says so. The roll-up that scores it runs once for the whole import (``projects_imported``)."""
+    stage = stage or StageDefinition.objects.get(number=1)
+    if status == Project.Status.WON:
+        stage = StageDefinition.objects.get(number=8)
+    _open(
+        project,
+        by=by,
+        stage=stage,
+        customer_stage=customer_stage or stage,
+        reason=reason,
+        status=status,
+        lost_reason=lost_reason,
+    )
+    if project.is_open:
+        stage_tasks_create(project=project, by=by)
+    return project
 
 
 # What only the stage services write (the gates, the customer-stage observation, the win model).

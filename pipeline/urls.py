@@ -11,6 +11,7 @@ urlpatterns = [
     path("my-day/", views.my_day, name="my-day"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("tasks/", views.task_list, name="task-list"),
     path("tasks/<int:task_pk>/toggle/", views.task_toggle, name="task-toggle"),
     path("<int:pk>/", views.project_detail, name="project-detail"),
     path("<int:pk>/sections/<slug:section>/", views.project_section, name="project-section"),

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from core.views import next_or, paginate, query_without_page, render_page_or_par
 from customers.models import Customer
 from pipeline import catalog_cache, exports, selectors, services
 from pipeline.buying_center import buying_center_red_flags
-from pipeline.filters import BoardFilter, ProjectFilter
+from pipeline.filters import BoardFilter, ProjectFilter, TaskFilter
 from pipeline.forms import (
     AdvanceForm,
     BuyingCenterFormSet,
@@ -480,6 +481,17 @@ def task_toggle(request, task_pk: int):
             raise PermissionDenied
     services.task_set_done(task=task, done=request.POST.get("done") == "1")
     return redirect(next_or(request, "pipeline:my-day"))
+
+
+def task_list(request):
+    tasks = Task.objects.visible_to(request.user).select_related("owner", "project", "customer")
+    filterset = TaskFilter(request.GET, queryset=tasks, user=request.user)
+    rows = filterset.qs if filterset.is_valid() else tasks.none()
+    if export_requested(request):
+        return list_export(request, rows=rows, columns=exports.task_columns(), name="tasks", title=_("任务"))
+    page = paginate(request, rows)
+    context = {"filter": filterset, "page": page, "query": query_without_page(request), "today": timezone.localdate()}
+    return render_page_or_partial(request, "pipeline/task_list.html", context, partial="results")
 
 
 def my_day(request):

@@ -29,6 +29,8 @@ MATRIX = {
     "customers:update": ("get", "customer", [200, 403, 200, 404, 404, 200, 200]),
     "customers:update|post": ("post", "customer", [200, 403, 200, 404, 404, 200, 200]),
     "customers:review": ("post", "customer", [403, 403, 302, 404, 404, 302, 302]),
+    "customers:merge": ("get", "customer", [403, 403, 200, 404, 404, 200, 200]),  # the team's manager
+    "customers:merge|post": ("post", "customer", [403, 403, 200, 404, 404, 200, 200]),  # nothing chosen
     "contacts:list": ("get", None, ALL),
     "contacts:create": ("get", None, ALL),
     "contacts:detail": ("get", "contact", [200, 200, 200, 404, 404, 200, 200]),
@@ -109,6 +111,20 @@ MATRIX = {
     "agenda:feed-issue": ("post", None, [302] * 7),
     "agenda:feed-revoke": ("post", None, [302] * 7),
     "agenda:feed": ("get", "feed", ALL),  # the secret address is the key (a calendar app cannot log in)
+    "pipeline:task-list": ("get", None, ALL),  # each sees their scope's tasks
+    "imports:list": ("get", None, ALL),
+    "imports:create": ("get", None, ALL),
+    "imports:create|post": ("post", None, ALL),  # no file: the form again, with the error
+    "imports:template": ("get", "import_kind", ALL),
+    # rep's upload: the team reads it; only the one who brought it drives it; other teams never see it
+    "imports:detail": ("get", "import", [200, 200, 200, 404, 404, 200, 200]),
+    "imports:progress": ("get", "import", [200, 200, 200, 404, 404, 200, 200]),
+    "imports:refused": ("get", "import", [200, 200, 200, 404, 404, 200, 200]),
+    "imports:map": ("post", "import", [400, 404, 404, 404, 404, 404, 404]),  # 400: no column chosen
+    "imports:remap": ("post", "import", [302, 404, 404, 404, 404, 404, 404]),
+    "imports:confirm": ("post", "import", [302, 404, 404, 404, 404, 404, 404]),
+    "imports:cancel": ("post", "import", [302, 404, 404, 404, 404, 404, 404]),
+    "imports:undo": ("post", "import", [302, 404, 404, 404, 404, 404, 404]),
 }
 
 
@@ -166,7 +182,16 @@ def world(rep, teammate, customer, contact, project, manager, admin_user, stage)
         kind="wecom", url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", team=rep.team, created_by=manager
     )
     notification = Notification.objects.create(recipient=rep, event="member", key="k", title="t", url="/")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.services import import_upload
+
+    upload_run = import_upload(
+        kind="customers", upload=SimpleUploadedFile("a.csv", "企业名称,企业标识/编号\n甲,A-1\n".encode()), by=rep
+    )
     return {
+        "import": upload_run.pk,
+        "import_kind": ("customers",),
         "checkin": checkin.pk,
         "robot": robot.pk,
         "notification": notification.pk,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from bench.generator import Buyer, Loader, Owner, history
 from contacts.models import Contact
-from customers.models import Customer
+from customers.models import Customer, name_key
 from forecasting.refresh import refresh_all
 
 BENCH_PASSWORD = "bench1234"
@@ -131,9 +131,11 @@ class Command(BaseCommand):
                 batch = []
                 for i in range(first, min(first + 10_000, n)):
                     owner = reps[i % len(reps)]
+                    name = f"基准{REGIONS[i % len(REGIONS)]}重工{i:06d}有限公司"
                     batch.append(
                         Customer(
-                            name=f"基准{REGIONS[i % len(REGIONS)]}重工{i:06d}有限公司",
+                            name=name,
+                            name_key=name_key(name),
                             short_name=f"重工{i:06d}",
                             code=f"BC-{i:07d}",
                             category=rng.choice(CATEGORIES),
