@@ -47,7 +47,7 @@ def test_a_manager_imports_a_workbook_on_a_phone_and_a_desktop(browser, live_ser
     _press(browser, "form[action$='/imports/new/'] button[type=submit]")
     WebDriverWait(browser, 60).until(lambda b: "import-mapping" in b.page_source or "invalid-feedback" in b.page_source)
     page = browser.page_source
-    assert "表头在第 2 行" in page and "走查00000号机械有限公司" in page, page[page.find("<main"):][:3000]
+    assert "表头在第 2 行" in page and "走查00000号机械有限公司" in page, page[page.find("<main") :][:3000]
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width + 1  # no sideways scroll
     _press(browser, "form[action$='/map/'] button[type=submit]")
     WebDriverWait(browser, 240).until(lambda b: "确认导入" in b.page_source)
