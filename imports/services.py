@@ -239,10 +239,14 @@ def _row(run: ImportRun, resource: ImportResource, row_result: Any, line: int, v
 
     kind = row_result.import_type
     if kind == RowResult.IMPORT_TYPE_INVALID:
+        shown = [
+            values[i] for i, name in enumerate(run.mapping) if name in ("name", "code", "number") and i < len(values)
+        ]
         return ImportRow(
             run=run,
             line=line,
             outcome=Outcome.REFUSED,
+            title=" ".join(str(v) for v in shown if v not in (None, ""))[:200],
             reason=_reason(row_result.validation_error, resource),
             values=[_json(v) for v in values],
         )
