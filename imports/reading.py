@@ -62,7 +62,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _xlsx_lines(opened: Callable[[], IO[bytes]]) -> tuple[Callable[[], Iterator[list[Any]]], int]:
+def _xlsx_lines(opened: Callable[[], IO[bytes]], count: bool) -> tuple[Callable[[], Iterator[list[Any]]], int]:
     from openpyxl import load_workbook
 
     def lines() -> Iterator[list[Any]]:
@@ -85,16 +85,19 @@ def _xlsx_lines(opened: Callable[[], IO[bytes]]) -> tuple[Callable[[], Iterator[
             book = load_workbook(handle, read_only=True, data_only=True)
         except Exception as error:
             raise UnreadableFile(_("无法读取这个 Excel 文件(请另存为 .xlsx 后重试)。")) from error
-        estimate = book.worksheets[0].max_row or 0
+        sheet = book.worksheets[0]
+        estimate = sheet.max_row or 0
+        if count and estimate <= 1:  # a workbook written without its dimension (openpyxl's write-only mode)
+            estimate = sum(1 for _row in sheet.iter_rows(values_only=True))
         book.close()
     return lines, estimate
 
 
-def _csv_lines(opened: Callable[[], IO[bytes]]) -> tuple[Callable[[], Iterator[list[Any]]], int]:
+def _csv_lines(opened: Callable[[], IO[bytes]], count: bool) -> tuple[Callable[[], Iterator[list[Any]]], int]:
     with opened() as handle:
         head = handle.read(SNIFF_BYTES)
         estimate = head.count(b"\n")
-        while chunk := handle.read(1024 * 1024):
+        while count and (chunk := handle.read(1024 * 1024)):
             estimate += chunk.count(b"\n")
     encoding = csv_encoding(head)
     sample = head.decode(encoding, errors="ignore")
@@ -117,14 +120,17 @@ def _csv_lines(opened: Callable[[], IO[bytes]]) -> tuple[Callable[[], Iterator[l
     return lines, estimate
 
 
-def open_table(opened: Callable[[], IO[bytes]], name: str, known: Callable[[str], bool]) -> Table:
+def open_table(
+    opened: Callable[[], IO[bytes]], name: str, known: Callable[[str], bool], *, count: bool = True
+) -> Table:
     """The table in the file: ``opened()`` opens it afresh (it is read more than once, each time as a
-    stream); ``known(label)`` says whether a header names a field, to find the header row."""
+    stream); ``known(label)`` says whether a header names a field, to find the header row; ``count``:
+    estimate its lines (for the progress bar), which may take a pass over the file."""
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if suffix == "xlsx":
-        lines, estimate = _xlsx_lines(opened)
+        lines, estimate = _xlsx_lines(opened, count)
     elif suffix in ("csv", "txt"):
-        lines, estimate = _csv_lines(opened)
+        lines, estimate = _csv_lines(opened, count)
     else:
         raise UnreadableFile(_("只能导入 .xlsx 或 .csv 文件。"))
 

@@ -40,10 +40,10 @@ class ImportRefused(ValueError):
     """What the user asked cannot be done now; the message says why."""
 
 
-def _table(run: ImportRun) -> Table:
+def _table(run: ImportRun, *, count: bool = True) -> Table:
     resource = RESOURCES[run.kind]
     lookup = resource.column_lookup()
-    return open_table(lambda: run.file.open("rb"), run.file_name, lambda label: label in lookup)
+    return open_table(lambda: run.file.open("rb"), run.file_name, lambda label: label in lookup, count=count)
 
 
 def mapping_guess(kind: str, headers: list[str]) -> list[str]:
@@ -83,7 +83,7 @@ def import_upload(*, kind: str, upload: UploadedFile, by: User) -> ImportRun:
 
 def sample_rows(run: ImportRun, count: int = 3) -> list[list[Any]]:
     rows = []
-    for _line, values in _table(run).rows():
+    for _line, values in _table(run, count=False).rows():
         rows.append(values)
         if len(rows) == count:
             break
@@ -114,6 +114,7 @@ def import_map(*, run: ImportRun, mapping: list[str], by: User) -> ImportRun:
     run.counts = {}
     attribute_change(run, by)
     run.save()
+    _progress_reset(run)
     return run
 
 
@@ -144,13 +145,18 @@ def progress(run: ImportRun) -> dict[str, int]:
     return cache.get(progress_key(run.pk)) or {"done": 0, "total": run.total, "refused": 0}
 
 
+def _progress_reset(run: ImportRun) -> None:
+    """A step starts from nothing done (the check's count must not show as the import's)."""
+    cache.set(progress_key(run.pk), {"done": 0, "total": run.total, "refused": 0}, 3600)
+
+
 class _Rollback(Exception):
     pass
 
 
 def _chunks(run: ImportRun) -> Iterator[list[tuple[int, list[Any]]]]:
     chunk: list[tuple[int, list[Any]]] = []
-    for line, values in _table(run).rows():
+    for line, values in _table(run, count=False).rows():
         chunk.append((line, values))
         if len(chunk) == CHUNK:
             yield chunk
@@ -184,6 +190,7 @@ def _run(run: ImportRun, *, commit: bool) -> tuple[Counter, list[ImportRow]]:
     counts: Counter = Counter()
     kept: list[ImportRow] = []
     total = run.total
+    _progress_reset(run)
     try:
         with transaction.atomic():
             for chunk in _chunks(run):
@@ -312,6 +319,7 @@ def import_confirm(*, run: ImportRun, by: User) -> ImportRun:
     run.status = ImportRun.Status.IMPORTING
     attribute_change(run, by)
     run.save()
+    _progress_reset(run)
     return run
 
 

@@ -89,9 +89,10 @@ def two_servers(static_manifest, shared_cache):
         for url, server in zip(urls, servers, strict=True):
             for _ in range(200):
                 try:
-                    urllib.request.urlopen(f"{url}/accounts/login/", timeout=2)
+                    urllib.request.urlopen(f"{url}/accounts/login/", timeout=10)
                     break
-                except (urllib.error.URLError, ConnectionError):
+                # refused while it starts, or slow to answer its first request on a loaded machine
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
                     assert server.poll() is None, server.stderr.read().decode()
                     time.sleep(0.1)
         yield urls
