@@ -128,16 +128,7 @@ class TaskFilter(django_filters.FilterSet):
         self.filters["owner"].extra["listed"] = directory().assignable(user)
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            contains(
-                value,
-                "title",
-                via={"project": (Project.objects, ("name", "number")), "customer": (Customer.objects, ("name",))},
-            )
-        )
+        return queryset.search(value)
 
     def in_state(self, queryset, name, value):
         if value == "open":

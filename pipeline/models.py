@@ -674,6 +674,22 @@ class TaskQuerySet(models.QuerySet):
             return self.filter(owner_id=user.pk)
         return self.filter(Q(team_id=user.team_id) | Q(owner_id=user.pk))
 
+    def search(self, text: str):
+        """Tasks whose title, project (name or number) or customer contains ``text``."""
+        from core.search import contains
+        from customers.models import Customer
+
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            contains(
+                text,
+                "title",
+                via={"project": (Project.objects, ("name", "number")), "customer": (Customer.objects, ("name",))},
+            )
+        )
+
     def open(self):
         return self.filter(done_at__isnull=True)
 

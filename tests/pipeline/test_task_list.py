@@ -45,6 +45,8 @@ def test_the_list_shows_the_scopes_tasks_and_filters_them(client_for, project, r
     )
     page = client_for(manager).get(reverse("pipeline:task-list")).content.decode()
     assert "送样品" in page and "回访" in page and "别队的任务" not in page
+    found = client_for(manager).get(reverse("pipeline:task-list") + "?q=样品").content.decode()
+    assert "送样品" in found and "回访" not in found
     overdue = client_for(manager).get(reverse("pipeline:task-list") + "?state=overdue").content.decode()
     assert "送样品" in overdue and "回访" not in overdue
     assert "送样品" in client_for(teammate).get(reverse("pipeline:task-list")).content.decode()  # the team's
