@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from django.db import OperationalError, connection
 from config.celery import app
 from forecasting import tasks
 from forecasting.models import Anomaly, FunnelSnapshot, WinModel
+from tests.processes import database_url, until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,47 +76,61 @@ def test_a_real_worker_runs_the_scheduled_rollup_end_to_end(make_project, rep, t
     """A worker with its beat, started here, picks up the scheduled roll-up from Redis and writes the tables."""
     project = make_project()
     FunnelSnapshot.objects.all().delete()  # whatever the eager path wrote: the worker must write it again
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": database_url(),
         "FORECAST_ROLLUP_MINUTES": "0.05",
         "CELERY_QUEUE": f"crm-test-{os.getpid()}-{time.time_ns()}",
+        "CONN_MAX_AGE": "0",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--beat",
-            f"--schedule={tmp_path / 'beat-schedule'}",
-            "--pool=solo",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--pool=solo", "--loglevel=INFO"]
+    # The log goes to a file, not a pipe: a pipe read only at the end fills up and stops a chatty worker.
+    with log.open("ab") as out:
+        worker = subprocess.Popen(
+            [
+                *command,
+                f"--schedule={tmp_path / 'beat-schedule'}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not FunnelSnapshot.objects.filter(owner=rep).exists():
-            assert worker.poll() is None, worker.stdout.read()
-            time.sleep(1)
-        row = FunnelSnapshot.objects.filter(owner=rep).first()
-        assert row is not None, "the worker wrote no funnel within 90 s"
+        wrote = until(lambda: worker.poll() is not None or FunnelSnapshot.objects.filter(owner=rep).exists(), 180)
+        assert worker.poll() is None, f"the worker stopped; it said:\n{_tail(log)}"
+        assert wrote, f"the worker wrote no funnel within 180 s; {_waits()}; it said:\n{_tail(log)}"
+        row = FunnelSnapshot.objects.get(owner=rep)
         assert (row.count, row.amount) == (1, project.amount_cny)
         assert WinModel.objects.exists()
     finally:
         worker.terminate()
         try:
-            output, _ = worker.communicate(timeout=30)
+            worker.wait(30)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-    assert "forecasting.rollup_all" in output and "succeeded" in output, output[-3000:]
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+    output = log.read_text(errors="replace")
+    assert "forecasting.rollup_all" in output and "succeeded" in output, _tail(log)
+
+
+def _tail(log, lines=60) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _waits() -> str:
+    """What the database's sessions wait on, for a failure's message."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        sessions = cursor.fetchall()
+        cursor.execute("SELECT pid, objid, granted FROM pg_locks WHERE locktype = 'advisory'")
+        locks = cursor.fetchall()
+    return f"sessions {sessions}, advisory locks {locks}"
