@@ -38,3 +38,8 @@ def flushed_broker(url: str) -> str:
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis for the broker")
     return url
+
+
+def log_tail(log, lines=60) -> str:
+    """The last lines of a process's log file, for a failure's message."""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])

@@ -14,7 +14,7 @@ from django.db import OperationalError, connection
 from config.celery import app
 from forecasting import tasks
 from forecasting.models import Anomaly, FunnelSnapshot, WinModel
-from tests.processes import database_url, until
+from tests.processes import database_url, log_tail, until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,8 +103,8 @@ def test_a_real_worker_runs_the_scheduled_rollup_end_to_end(make_project, rep, t
         )
     try:
         wrote = until(lambda: worker.poll() is not None or FunnelSnapshot.objects.filter(owner=rep).exists(), 180)
-        assert worker.poll() is None, f"the worker stopped; it said:\n{_tail(log)}"
-        assert wrote, f"the worker wrote no funnel within 180 s; {_waits()}; it said:\n{_tail(log)}"
+        assert worker.poll() is None, f"the worker stopped; it said:\n{log_tail(log)}"
+        assert wrote, f"the worker wrote no funnel within 180 s; {_waits()}; it said:\n{log_tail(log)}"
         row = FunnelSnapshot.objects.get(owner=rep)
         assert (row.count, row.amount) == (1, project.amount_cny)
         assert WinModel.objects.exists()
@@ -116,11 +116,7 @@ def test_a_real_worker_runs_the_scheduled_rollup_end_to_end(make_project, rep, t
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
     output = log.read_text(errors="replace")
-    assert "forecasting.rollup_all" in output and "succeeded" in output, _tail(log)
-
-
-def _tail(log, lines=60) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    assert "forecasting.rollup_all" in output and "succeeded" in output, log_tail(log)
 
 
 def _waits() -> str:
@@ -131,6 +127,9 @@ def _waits() -> str:
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         sessions = cursor.fetchall()
-        cursor.execute("SELECT pid, objid, granted FROM pg_locks WHERE locktype = 'advisory'")
+        cursor.execute(
+            "SELECT pid, objid, granted FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         locks = cursor.fetchall()
     return f"sessions {sessions}, advisory locks {locks}"

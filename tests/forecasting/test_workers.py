@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from forecasting.refresh import ROLLUP_LOCK
-from tests.processes import database_url, flushed_broker, needs_postgresql, until
+from tests.processes import database_url, flushed_broker, log_tail, needs_postgresql, until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BROKER = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/12")
@@ -74,10 +74,6 @@ def _blocked_on(table: str) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _tail(log, lines=40) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
 def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_redone(
     broker, bare, monkeypatch, tmp_path
 ):
@@ -100,7 +96,7 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
     try:
         sender.send_task("forecasting.rollup_all", kwargs={"full": True}, queue=queue)
         reached = until(lambda: _blocked_on("forecasting_anomaly"), 120)
-        assert reached, f"the roll-up never reached its last step; the worker said:\n{_tail(log)}"
+        assert reached, f"the roll-up never reached its last step; the worker said:\n{log_tail(log)}"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -112,7 +108,7 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_done_and_the_rollup_is_r
 
     second = _worker(queue, log)
     try:
-        assert until(StageStat.objects.exists, 120), f"the roll-up was not redone; the worker said:\n{_tail(log)}"
+        assert until(StageStat.objects.exists, 120), f"the roll-up was not redone; the worker said:\n{log_tail(log)}"
     finally:
         os.killpg(second.pid, signal.SIGKILL)
         second.wait(10)
