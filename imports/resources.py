@@ -223,24 +223,24 @@ class Column:
 
     name: str
     label: Any  # the paper's label (lazy: zh-hans, or English under English)
-    english: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other headers a sheet may use: English names, common Chinese ones
     required: bool = False
     choices: Any = None  # for the template's dropdown
 
     def matches(self) -> set[str]:
-        names = {normalise_label(self.name), *(normalise_label(e) for e in self.english)}
+        names = {normalise_label(self.name), *(normalise_label(e) for e in self.aliases)}
         for language in ("zh-hans", "en"):
             with translation.override(language):
                 names.add(normalise_label(str(self.label)))
         return names
 
 
-def _model_column(model, name, *, required=False, english=()):
+def _model_column(model, name, *, required=False, aliases=()):
     f = model._meta.get_field(name)
     return Column(
         name=name,
         label=f.verbose_name,
-        english=(name.replace("_", " "), *english),
+        aliases=(name.replace("_", " "), *aliases),
         required=required,
         choices=list(f.choices) if f.choices else None,
     )
@@ -384,8 +384,10 @@ class CustomerResource(ImportResource):
     check_writes = False
     # the F02 paper's fields, in its order (its form's sections), and the owner
     columns = (
-        _model_column(Customer, "name", required=True, english=("customer name", "company")),
-        _model_column(Customer, "code", required=True, english=("customer code", "credit code")),
+        _model_column(Customer, "name", required=True, aliases=("客户名称", "公司名称", "customer name", "company")),
+        _model_column(
+            Customer, "code", required=True, aliases=("客户编号", "统一社会信用代码", "customer code", "credit code")
+        ),
         *(_model_column(Customer, name) for name in _paper_fields(CUSTOMER_SECTIONS, skip={"name", "code", "owner"})),
         _model_column(Customer, "owner"),
     )
@@ -523,9 +525,9 @@ class ContactLoader(BaseInstanceLoader):
 
 class ContactResource(WithCustomer):
     columns = (
-        Column("customer", gettext_lazy("客户"), english=CUSTOMER_NAMES, required=True),
-        _model_column(Contact, "name", required=True, english=("contact name",)),
-        Column("reports_to", gettext_lazy("直接上级"), english=("reports to", "boss", "manager")),
+        Column("customer", gettext_lazy("客户"), aliases=CUSTOMER_NAMES, required=True),
+        _model_column(Contact, "name", required=True, aliases=("contact name",)),
+        Column("reports_to", gettext_lazy("直接上级"), aliases=("reports to", "boss", "manager")),
         *(
             _model_column(Contact, name)
             for name in _paper_fields(CONTACT_SECTIONS, skip={"customer", "name", "reports_to", "owner"})
@@ -602,26 +604,26 @@ class ContactResource(WithCustomer):
 class ProjectResource(WithCustomer):
     key = "number"
     columns = (
-        Column("number", Project._meta.get_field("number").verbose_name, english=("project number", "no")),
-        Column("customer", gettext_lazy("客户"), english=CUSTOMER_NAMES, required=True),
-        _model_column(Project, "name", required=True, english=("project name", "project")),
-        _model_column(Project, "amount", required=True, english=("value",)),
+        Column("number", Project._meta.get_field("number").verbose_name, aliases=("project number", "no")),
+        Column("customer", gettext_lazy("客户"), aliases=CUSTOMER_NAMES, required=True),
+        _model_column(Project, "name", required=True, aliases=("project name", "project")),
+        _model_column(Project, "amount", required=True, aliases=("value",)),
         _model_column(Project, "currency"),
-        _model_column(Project, "exchange_rate", english=("rate",)),
-        _model_column(Project, "expected_close_date", required=True, english=("close date", "signing date")),
-        Column("stage", Project._meta.get_field("stage").verbose_name, english=("our stage", "stage")),
-        Column("customer_stage", Project._meta.get_field("customer_stage").verbose_name, english=("customer stage",)),
+        _model_column(Project, "exchange_rate", aliases=("rate",)),
+        _model_column(Project, "expected_close_date", required=True, aliases=("close date", "signing date")),
+        Column("stage", Project._meta.get_field("stage").verbose_name, aliases=("our stage", "stage")),
+        Column("customer_stage", Project._meta.get_field("customer_stage").verbose_name, aliases=("customer stage",)),
         _model_column(Project, "owner"),
         Column(
             "status",
             Project._meta.get_field("status").verbose_name,
-            english=("status",),
+            aliases=("status",),
             choices=list(Project.Status.choices),
         ),
         Column(
             "lost_reason",
             Project._meta.get_field("lost_reason").verbose_name,
-            english=("lost reason",),
+            aliases=("lost reason",),
             choices=list(Project.LostReason.choices),
         ),
         _model_column(Project, "description"),

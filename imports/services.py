@@ -47,7 +47,7 @@ def _table(run: ImportRun, *, count: bool = True) -> Table:
 
 
 def mapping_guess(kind: str, headers: list[str]) -> list[str]:
-    """Each column's field by its header (the paper's label or the English name); a field once."""
+    """Each column's field by its header (the paper's label, the English name or a common alias); a field once."""
     lookup = RESOURCES[kind].column_lookup()
     taken: set[str] = set()
     mapping = []

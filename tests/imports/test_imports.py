@@ -126,6 +126,14 @@ def test_columns_match_english_names_and_an_unmatched_one_is_mapped_by_hand(mana
     assert (acme.category, acme.anomalies) == ("vip", "x")
 
 
+def test_the_common_chinese_headers_of_a_customer_list_match_too(manager):
+    """Customer lists are rarely headed with F02's own 企业名称: 客户名称 and 客户编号 are far more usual."""
+    content = csv_bytes([["客户名称", "客户编号", "客户类别"], ["杭州甲乙机械有限公司", "HZ-001", "重要"]])
+    run = services.import_upload(kind="customers", upload=SimpleUploadedFile("list.csv", content), by=manager)
+    assert run.mapping == ["name", "code", "category"]
+    assert services.mapping_guess("customers", ["公司名称", "统一社会信用代码"]) == ["name", "code"]
+
+
 def test_a_mapping_with_a_field_twice_or_without_a_required_one_is_refused(manager):
     content = csv_bytes([["企业名称", "简称", "编号x"], ["甲", "乙", "J-1"]])
     run = services.import_upload(kind="customers", upload=SimpleUploadedFile("m.csv", content), by=manager)
